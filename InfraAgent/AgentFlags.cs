@@ -1,0 +1,26 @@
+using DaemonHost.Configuration;
+
+namespace InfraAgent;
+
+internal static class AgentFlags
+{
+    public const string DefaultConfigFile = "/etc/infra/infraagent-config.yaml";
+
+    // The Go agent's flag names, so DaemonSets written for it keep working.
+    public static IReadOnlyList<DaemonFlag> All { get; } =
+    [
+        new("interfaceType", "interfaceType", "pod interface type (tap)"),
+        new("interface", "interface", "node interface (discovered when empty)"),
+        new("tapPrefix", "tapPrefix", "name prefix of the TAP ports"),
+        new("hostIfaceMTU", "hostIfaceMTU", "MTU of the host interface, 576..9000"),
+        new("managerAddr", "managerAddr", "manager IP address"),
+        new("managerPort", "managerPort", "manager port"),
+        new("insecure", "insecure", "plain gRPC to the manager (true/false)"),
+        new("mtls", "mtls", "mutual TLS to the manager (true/false)"),
+        new("clientCert", "clientCert", "agent client certificate (PEM)"),
+        new("clientKey", "clientKey", "agent client key (PEM)"),
+        new("caCert", "caCert", "CA of the manager's certificate (PEM)"),
+        new("logLevel", "LogLevel", "Trace, Debug, Info, Warn, Error or Fatal"),
+        new("logFile", "LogFile", "log file, besides the console"),
+    ];
+}

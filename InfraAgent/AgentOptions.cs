@@ -1,0 +1,33 @@
+namespace InfraAgent;
+
+/// <summary>
+/// The agent's configuration keys and flags, as the Go agent's (reference-behaviour.md 6.1, main
+/// branch): existing infraagent-config.yaml files keep working.
+/// </summary>
+internal sealed class AgentOptions
+{
+    public string InterfaceType { get; set; } = "tap";
+
+    public string Interface { get; set; } = string.Empty;
+
+    public string TapPrefix { get; set; } = "P4TAP_";
+
+    public int HostIfaceMTU { get; set; } = 1280;
+
+    public string ManagerAddr { get; set; } = "127.0.0.1";
+
+    public int ManagerPort { get; set; } = 50002;
+
+    public bool Insecure { get; set; }
+
+    public bool Mtls { get; set; } = true;
+
+    public string ClientCert { get; set; } = "/etc/pki/infraagent/client/tls.crt";
+
+    public string ClientKey { get; set; } = "/etc/pki/infraagent/client/tls.key";
+
+    public string CaCert { get; set; } = "/etc/pki/infraagent/client/ca.crt";
+
+    /// <summary>Where Calico's CNI plugin dials (dataplane_options socket); plain gRPC.</summary>
+    public string CniAddr { get; set; } = "127.0.0.1:50001";
+}

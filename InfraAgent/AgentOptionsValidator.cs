@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace InfraAgent;
+
+internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        var failures = new List<string>();
+        if (!string.Equals(options.InterfaceType, "tap", StringComparison.OrdinalIgnoreCase))
+        {
+            // sriov, ipvlan and cdq belong to the ES2K/IPU targets; the original's ipvlan never worked end to end.
+            failures.Add($"interfaceType: '{options.InterfaceType}' is not supported; this agent drives P4-DPDK TAP ports (tap)");
+        }
+
+        if (options.HostIfaceMTU is < 576 or > 9000)
+        {
+            failures.Add($"hostIfaceMTU: {options.HostIfaceMTU} is outside 576..9000");
+        }
+
+        if (options.ManagerPort is < 1 or > 65535)
+        {
+            failures.Add($"managerPort: {options.ManagerPort} is outside 1..65535");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.TapPrefix))
+        {
+            failures.Add("tapPrefix: must not be empty");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

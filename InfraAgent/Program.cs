@@ -1,0 +1,18 @@
+using DaemonHost;
+using DaemonHost.Configuration;
+using DaemonHost.Logging;
+using InfraAgent;
+using InfraAgent.Cni;
+
+return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfigFile, AgentFlags.All, async (configuration, cancellationToken) =>
+{
+    var options = configuration.BindValidated(new AgentOptions(), new AgentOptionsValidator());
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Configuration.AddConfiguration(configuration);
+    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/infraagent/infraagent.log" }, new LoggingOptionsValidator()));
+    builder.AddCniEndpoint(options);
+
+    var app = builder.Build();
+    app.MapCniEndpoint();
+    await app.RunAsync(cancellationToken);
+});

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+configuration=${CONFIGURATION:-Release}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet build K8sInfraOffload.sln -c "$configuration" --nologo -v quiet -clp:ErrorsOnly
+build=$?
+if [ "$build" -ne 0 ]; then
+    echo "tests: 0 passed, 0 failed (the build failed)"
+    exit "$build"
+fi
+
+dotnet test K8sInfraOffload.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# One "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per test project.
+read -r passed failed skipped projects < <(grep -E '^(Passed|Failed)! +- Failed:' "$log" | tr -d ',' |
+    awk '{ for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } n++ }
+         END { printf "%d %d %d %d\n", p, f, s, n }')
+expected=$(grep -c '^tests/.*\.Tests\.csproj' <(dotnet sln K8sInfraOffload.sln list 2>/dev/null))
+if [ "$projects" -lt "$expected" ] && [ "$status" -eq 0 ]; then
+    echo "tests: only $projects of $expected test projects reported" >&2
+    status=1
+fi
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+    status=1
+fi
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

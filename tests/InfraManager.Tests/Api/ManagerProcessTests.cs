@@ -1,0 +1,108 @@
+using DaemonHost.Tls;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+using TestSupport;
+using Xunit;
+
+namespace InfraManager.Tests.Api;
+
+/// <summary>The inframanager binary as an operator starts it.</summary>
+public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IDisposable
+{
+    private readonly TestCertificates _certificates;
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-manager-").FullName;
+
+    public ManagerProcessTests(TestCertificates certificates)
+    {
+        _certificates = certificates;
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string LogFile => Path.Combine(_directory, "inframanager.log");
+
+    private static async Task<ProcessResult> RunToExitAsync(params string[] arguments) =>
+        await ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), .. arguments]);
+
+    [Fact]
+    public async Task Start_MalformedConfigFile_OneLineAndExit1()
+    {
+        var config = Path.Combine(_directory, "broken.yaml");
+        await File.WriteAllTextAsync(config, "InfraManager:\n  addr: 127.0.0.1:50002\n   conn: mtls\n");
+
+        var result = await RunToExitAsync("--config", config, "--log-file", LogFile);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"inframanager: configuration: config file {config}: line 3", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_UnknownLogLevel_OneLineAndExit1()
+    {
+        var result = await RunToExitAsync("--log-level", "Chatty", "--log-file", LogFile, "--conn", "insecure");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("inframanager: configuration: LogLevel: 'Chatty' is not a log level; use one of Trace, Debug, Info, Warn, Error, Fatal (or Verbose, Information, Warning, Panic)", result.StandardError.Trim());
+    }
+
+    [Fact]
+    public async Task Start_LogLevelFromEnvironmentLikeViper_IsValidated()
+    {
+        var result = await ChildProcess.RunAsync(
+            ChildProcess.DotnetHost,
+            [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), "--log-file", LogFile, "--conn", "insecure"],
+            environment: new Dictionary<string, string?> { ["LOGLEVEL"] = "Loud" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("LogLevel: 'Loud'", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_MtlsWithoutCertificates_NamesTheMissingFile()
+    {
+        var result = await RunToExitAsync("--log-file", LogFile, "--server-cert", Path.Combine(_directory, "none.crt"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"InfraManager:serverCert: file {Path.Combine(_directory, "none.crt")} does not exist", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_Help_ListsFlagsAndExits0()
+    {
+        var result = await RunToExitAsync("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--server-cert", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_Mtls_ServesHealthToTheAgentOnlyAndLogsToItsFile()
+    {
+        var port = FreePort.Next();
+        await using var manager = DaemonProcess.Start("inframanager.dll",
+        [
+            "--addr", $"127.0.0.1:{port}",
+            "--server-cert", _certificates.ManagerServer.Certificate,
+            "--server-key", _certificates.ManagerServer.Key,
+            "--ca-cert", _certificates.CaFile,
+            "--log-file", LogFile,
+        ]);
+        await manager.WaitForOutputAsync("API listening");
+
+        var agent = new TlsSettings(TlsMode.Mtls, _certificates.AgentClient.Certificate, _certificates.AgentClient.Key, _certificates.CaFile);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await CheckAsync(port, agent));
+        var anonymous = new TlsSettings(TlsMode.Tls, string.Empty, string.Empty, _certificates.CaFile);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => CheckAsync(port, anonymous));
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains($"listening: 127.0.0.1:{port} (mtls)", await File.ReadAllTextAsync(LogFile), StringComparison.Ordinal);
+    }
+
+    private static async Task<HealthCheckResponse.Types.ServingStatus> CheckAsync(int port, TlsSettings settings)
+    {
+        using var material = new ReloadingTlsMaterial(settings, TimeProvider.System, NullLogger.Instance);
+        using var channel = GrpcChannels.Create($"127.0.0.1:{port}", material);
+        return (await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10))).Status;
+    }
+}
