@@ -6,7 +6,7 @@ namespace DaemonHost;
 
 /// <summary>
 /// The outer shell of every daemon: --help, the configuration, and one clear line on stderr with a
-/// non-zero exit for what stops it from starting (1: configuration, 2: cannot start).
+/// non-zero exit for what stops it from starting (1: configuration, 2: cannot start or gave up waiting).
 /// </summary>
 public static class DaemonProgram
 {
@@ -43,6 +43,11 @@ public static class DaemonProgram
         {
             await Console.Error.WriteLineAsync($"{program}: configuration: {string.Join("; ", e.Failures)}");
             return ConfigurationError;
+        }
+        catch (TimeoutException e)
+        {
+            await Console.Error.WriteLineAsync($"{program}: {e.Message}");
+            return StartError;
         }
         catch (IOException e)
         {

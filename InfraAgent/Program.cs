@@ -3,6 +3,12 @@ using DaemonHost.Configuration;
 using DaemonHost.Logging;
 using InfraAgent;
 using InfraAgent.Cni;
+using InfraAgent.Manager;
+
+if (args is [CheckManagerCommand.Name, ..])
+{
+    return await CheckManagerCommand.RunAsync(args[1..]);
+}
 
 return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfigFile, AgentFlags.All, async (configuration, cancellationToken) =>
 {

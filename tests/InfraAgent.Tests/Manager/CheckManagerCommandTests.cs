@@ -1,0 +1,79 @@
+using TestSupport;
+using Xunit;
+
+namespace InfraAgent.Tests.Manager;
+
+/// <summary>The wait-for-manager init container: infraagent checkManager against a real manager over mTLS.</summary>
+public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, IDisposable
+{
+    private readonly TestCertificates _certificates;
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-agent-").FullName;
+
+    public CheckManagerCommandTests(TestCertificates certificates)
+    {
+        _certificates = certificates;
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string[] AgentTls(string clientCert, string clientKey) =>
+        ["--clientCert", clientCert, "--clientKey", clientKey, "--caCert", _certificates.CaFile];
+
+    private static Task<ProcessResult> CheckManagerAsync(int port, IEnumerable<string> arguments) =>
+        ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "infraagent.dll"), "checkManager", "--managerPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments]);
+
+    private DaemonProcess StartManager(int port) => DaemonProcess.Start("inframanager.dll",
+    [
+        "--addr", $"127.0.0.1:{port}",
+        "--server-cert", _certificates.ManagerServer.Certificate,
+        "--server-key", _certificates.ManagerServer.Key,
+        "--ca-cert", _certificates.CaFile,
+        "--log-file", Path.Combine(_directory, "inframanager.log"),
+    ]);
+
+    [Fact]
+    public async Task CheckManager_ManagerServingOverMtls_Exits0()
+    {
+        var port = FreePort.Next();
+        await using var manager = StartManager(port);
+
+        var result = await CheckManagerAsync(port, [.. AgentTls(_certificates.AgentClient.Certificate, _certificates.AgentClient.Key), "--timeout", "30s"]);
+
+        Assert.True(result.ExitCode == 0, result.AllOutput + manager.Output);
+        Assert.Contains("Infra Manager is serving. Exit.", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckManager_NoManager_TimesOutWithExit2()
+    {
+        var result = await CheckManagerAsync(FreePort.Next(), [.. AgentTls(_certificates.AgentClient.Certificate, _certificates.AgentClient.Key), "--timeout", "1s"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("timeout while waiting for the resource", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckManager_AgentCertificateFromAnotherCa_NeverServed()
+    {
+        var port = FreePort.Next();
+        await using var manager = StartManager(port);
+        var foreign = _certificates.FromOtherAuthority("foreign-agent");
+
+        var result = await CheckManagerAsync(port, [.. AgentTls(foreign.Certificate, foreign.Key), "--timeout", "3s"]);
+
+        Assert.Equal(2, result.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("--timeout", "soon", "--timeout: 'soon' is not a duration")]
+    [InlineData("--clientCert", "/nonexistent.crt", "clientCert: file /nonexistent.crt does not exist")]
+    [InlineData("--interfaceType", "ipvlan", "interfaceType: 'ipvlan' is not supported")]
+    public async Task CheckManager_BadFlag_OneLineNamingItAndExit1(string flag, string value, string expected)
+    {
+        var result = await CheckManagerAsync(FreePort.Next(), [.. AgentTls(_certificates.AgentClient.Certificate, _certificates.AgentClient.Key), flag, value]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+        Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
