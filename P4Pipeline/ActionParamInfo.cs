@@ -1,0 +1,3 @@
+namespace P4Pipeline;
+
+public sealed record ActionParamInfo(uint Id, string Name, int BitWidth);

@@ -1,0 +1,17 @@
+using DaemonHost;
+using DaemonHost.Configuration;
+using DaemonHost.Logging;
+using SoftTarget;
+
+return await DaemonProgram.RunAsync("softtarget", args, SoftTargetFlags.DefaultConfigFile, SoftTargetFlags.All, async (configuration, cancellationToken) =>
+{
+    var options = configuration.BindValidated(new SoftTargetOptions());
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Configuration.AddConfiguration(configuration);
+    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/softtarget.log" }, new LoggingOptionsValidator()));
+    builder.AddSoftTarget(options);
+
+    var app = builder.Build();
+    app.MapSoftTarget(options);
+    await app.RunAsync(cancellationToken);
+});

@@ -1,0 +1,8 @@
+namespace SoftTarget.Runtime;
+
+internal enum EntryActionKind
+{
+    Action,
+    Member,
+    Group,
+}
