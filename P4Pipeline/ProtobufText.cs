@@ -116,11 +116,8 @@ public static class ProtobufText
         {
             if (field.IsMap)
             {
-                var entry = (IMessage)Activator.CreateInstance(field.MessageType.ClrType)!; // map entry types have a default constructor
-                ReadMessage(entry);
-                var map = (IDictionary)field.Accessor.GetValue(message);
-                var key = entry.Descriptor.FindFieldByNumber(1).Accessor.GetValue(entry);
-                map[key] = entry.Descriptor.FindFieldByNumber(2).Accessor.GetValue(entry);
+                var (mapKey, mapValue) = ReadMapEntry(field.MessageType);
+                ((IDictionary)field.Accessor.GetValue(message))[mapKey] = mapValue;
                 return;
             }
 
@@ -134,6 +131,71 @@ public static class ProtobufText
                 field.Accessor.SetValue(message, value);
             }
         }
+
+        // Map entries have no generated type: read "key" and "value" by hand.
+        private (object Key, object? Value) ReadMapEntry(MessageDescriptor entry)
+        {
+            var keyField = entry.FindFieldByNumber(1);
+            var valueField = entry.FindFieldByNumber(2);
+            var open = Peek();
+            if (open is not ('{' or '<'))
+            {
+                throw Error($"expected '{{' to start a map entry");
+            }
+
+            _position++;
+            var closing = open == '{' ? '}' : '>';
+            object? key = null;
+            object? value = valueField.FieldType == FieldType.Message ? valueField.MessageType.Parser.ParseFrom(ByteString.Empty) : null;
+            while (true)
+            {
+                SkipSpace();
+                if (Peek() == closing)
+                {
+                    _position++;
+                    break;
+                }
+
+                var name = ReadIdentifier();
+                SkipSpace();
+                if (Peek() == ':')
+                {
+                    _position++;
+                    SkipSpace();
+                }
+
+                switch (name)
+                {
+                    case "key":
+                        key = ReadScalar(keyField);
+                        break;
+                    case "value" when valueField.FieldType == FieldType.Message:
+                        ReadMessage((IMessage)value!); // created above for message values
+                        break;
+                    case "value":
+                        value = ReadScalar(valueField);
+                        break;
+                    default:
+                        throw Error($"a map entry has key and value, not '{name}'");
+                }
+
+                SkipSpace();
+                if (Peek() is ';' or ',')
+                {
+                    _position++;
+                }
+            }
+
+            return (key ?? throw Error("map entry without a key"), value ?? DefaultScalar(valueField));
+        }
+
+        private static object DefaultScalar(FieldDescriptor field) => field.FieldType switch
+        {
+            FieldType.String => string.Empty,
+            FieldType.Bytes => ByteString.Empty,
+            FieldType.Bool => false,
+            _ => 0,
+        };
 
         private IMessage ReadNestedMessage(FieldDescriptor field)
         {

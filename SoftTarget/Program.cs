@@ -2,6 +2,7 @@ using DaemonHost;
 using DaemonHost.Configuration;
 using DaemonHost.Logging;
 using SoftTarget;
+using SoftTarget.DataPlane;
 
 return await DaemonProgram.RunAsync("softtarget", args, SoftTargetFlags.DefaultConfigFile, SoftTargetFlags.All, async (configuration, cancellationToken) =>
 {
@@ -9,7 +10,7 @@ return await DaemonProgram.RunAsync("softtarget", args, SoftTargetFlags.DefaultC
     var builder = WebApplication.CreateSlimBuilder();
     builder.Configuration.AddConfiguration(configuration);
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/softtarget.log" }, new LoggingOptionsValidator()));
-    builder.AddSoftTarget(options);
+    builder.AddSoftTarget(options, configuration.BindValidated(new DataPlaneOptions()));
 
     var app = builder.Build();
     app.MapSoftTarget(options);

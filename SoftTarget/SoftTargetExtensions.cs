@@ -9,7 +9,7 @@ namespace SoftTarget;
 
 internal static class SoftTargetExtensions
 {
-    public static WebApplicationBuilder AddSoftTarget(this WebApplicationBuilder builder, SoftTargetOptions options)
+    public static WebApplicationBuilder AddSoftTarget(this WebApplicationBuilder builder, SoftTargetOptions options, DataPlaneOptions dataPlane)
     {
         var p4runtime = HostPort.Parse(options.Addr, "Addr");
         var gnmi = HostPort.Parse(options.GnmiAddr, "GnmiAddr");
@@ -23,6 +23,10 @@ internal static class SoftTargetExtensions
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 64 * 1024 * 1024);
         builder.Services.AddSingleton(new P4Device(options.DeviceId, K8sDpProgram.Verify));
         builder.Services.AddSingleton<PortRegistry>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(dataPlane);
+        builder.Services.AddSingleton<K8sDpEngine>();
+        builder.Services.AddHostedService<DataPlaneService>();
         builder.Services.AddSingleton(sp => new ReloadingTlsMaterial(tls, TimeProvider.System, sp.GetRequiredService<ILogger<ReloadingTlsMaterial>>()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -43,6 +47,8 @@ internal static class SoftTargetExtensions
             ports.Add(options.TapPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        var logger = app.Services.GetRequiredService<ILogger<P4Device>>();
+        app.Lifetime.ApplicationStarted.Register(() => SoftTargetLog.Serving(logger, options.Addr, options.GnmiAddr, options.DeviceId, options.Conn));
         return app;
     }
 }

@@ -17,6 +17,8 @@ internal static class SoftTargetFlags
         new("ca-cert", "CaCert", "CA of client certificates (PEM)"),
         new("ports", "Ports", "number of TAP ports to make at start"),
         new("tap-prefix", "TapPrefix", "TAP name prefix"),
+        new("flow-idle-seconds", "FlowIdleSeconds", "idle time before a learned connection is removed"),
+        new("offloads", "Offloads", "TAP checksum/TSO offloads (true/false)"),
         new("log-level", "LogLevel", "Trace, Debug, Info, Warn, Error or Fatal"),
         new("log-file", "LogFile", "log file, besides the console"),
     ];

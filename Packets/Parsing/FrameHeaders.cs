@@ -22,9 +22,9 @@ public struct FrameHeaders
 
     public FrameLayers Layers { get; private set; }
 
-    public MacAddress DestinationMac { get; internal set; }
+    public MacAddress DestinationMac { get; private set; }
 
-    public MacAddress SourceMac { get; internal set; }
+    public MacAddress SourceMac { get; private set; }
 
     /// <summary>The 802.1Q tag control information (PCP, DEI, VID) when <see cref="FrameLayers.Vlan"/> is set.</summary>
     public ushort VlanTci { get; private set; }

@@ -19,15 +19,17 @@ internal static class EntityReader
             return pipeline.Tables.Values.SelectMany(t => t.Entries.Values.Select(e => new Entity { TableEntry = e.Entry }));
         }
 
-        var (table, key, _) = EntityCompiler.CompileKey(pipeline, filter.Match.Count > 0 || filter.IsDefaultAction ? filter : new TableEntry { TableId = filter.TableId });
+        if (filter.Match.Count == 0 && !filter.IsDefaultAction)
+        {
+            return pipeline.Tables.TryGetValue(filter.TableId, out var whole)
+                ? whole.Entries.Values.Select(e => new Entity { TableEntry = e.Entry })
+                : throw new P4UpdateException(Grpc.Core.StatusCode.InvalidArgument, $"table id {filter.TableId} is not in the P4Info");
+        }
+
+        var (table, key, _) = EntityCompiler.CompileKey(pipeline, filter);
         if (filter.IsDefaultAction)
         {
             return table.DefaultEntry is { } stored ? [new Entity { TableEntry = stored.Entry }] : [];
-        }
-
-        if (filter.Match.Count == 0)
-        {
-            return table.Entries.Values.Select(e => new Entity { TableEntry = e.Entry });
         }
 
         return table.Entries.TryGetValue(key, out var entry) ? [new Entity { TableEntry = entry.Entry }] : [];

@@ -157,7 +157,9 @@ internal sealed class P4Device
             }
         }
 
-        return request.Entities.SelectMany(entity => EntityReader.Read(pipeline, entity));
+        // Filters are checked here, inside the caller's error handling; entries stream lazily.
+        var perFilter = request.Entities.Select(entity => EntityReader.Read(pipeline, entity)).ToList();
+        return perFilter.SelectMany(entities => entities);
     }
 
     private void CheckDevice(ulong deviceId)

@@ -335,7 +335,8 @@ internal sealed class WriteApplier
             }
         }
 
-        var limit = profile.Info.MaxGroupSize;
+        // Without max_group_size a group is bounded by the profile's size (P4Info ActionProfile).
+        var limit = profile.Info.MaxGroupSize > 0 ? profile.Info.MaxGroupSize : (int)Math.Min(profile.Info.Size, int.MaxValue);
         if (limit > 0 && group.MaxSize > limit)
         {
             throw new P4UpdateException(StatusCode.ResourceExhausted, $"{name}: group {group.GroupId} max_size {group.MaxSize} exceeds the profile's max group size {limit}");

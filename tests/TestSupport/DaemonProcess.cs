@@ -32,15 +32,18 @@ public sealed class DaemonProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <paramref name="dll"/> (next to the test binaries) with the dotnet host.</summary>
-    public static DaemonProcess Start(string dll, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
+    public static DaemonProcess Start(string dll, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null) =>
+        StartProgram(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, dll), .. arguments], environment);
+
+    /// <summary>Starts any program (a server in a namespace, say) and keeps it until disposed.</summary>
+    public static DaemonProcess StartProgram(string fileName, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo(ChildProcess.DotnetHost)
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -51,7 +54,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        return new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {dll}"));
+        return new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {fileName}"));
     }
 
     /// <summary>Waits until the output shows <paramref name="text"/>, or fails with what the daemon printed.</summary>

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Grpc.Net.Client;
+using P4Pipeline;
+using Proto.P4.Config.V1;
+using TestSupport;
+using Xunit;
+
+namespace SoftTarget.Tests;
+
+/// <summary>A real softtarget process on free loopback ports (plain gRPC), and channels to it.</summary>
+public sealed class SoftTargetProcess : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-softtarget-").FullName;
+    private DaemonProcess? _process;
+
+    public int P4RuntimePort { get; } = FreePort.Next();
+
+    public int GnmiPort { get; } = FreePort.Next();
+
+    public ulong DeviceId { get; } = 1;
+
+    public GrpcChannel P4Runtime { get; private set; } = null!; // set in InitializeAsync
+
+    public GrpcChannel Gnmi { get; private set; } = null!; // set in InitializeAsync
+
+    public string Output => _process?.Output ?? string.Empty;
+
+    public static P4Info K8sDpP4Info { get; } = ProtobufText.Parse<P4Info>(File.ReadAllText(Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt")));
+
+    public async Task InitializeAsync()
+    {
+        _process = DaemonProcess.Start("softtarget.dll",
+        [
+            "--conn", "insecure",
+            "--addr", $"127.0.0.1:{P4RuntimePort}",
+            "--gnmi-addr", $"127.0.0.1:{GnmiPort}",
+            "--device-id", DeviceId.ToString(CultureInfo.InvariantCulture),
+            "--log-file", Path.Combine(_directory, "softtarget.log"),
+            "--log-level", "Debug",
+        ]);
+        await _process.WaitForOutputAsync("softtarget serving", TimeSpan.FromSeconds(30));
+        P4Runtime = GrpcChannel.ForAddress($"http://127.0.0.1:{P4RuntimePort}");
+        Gnmi = GrpcChannel.ForAddress($"http://127.0.0.1:{GnmiPort}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        P4Runtime?.Dispose();
+        Gnmi?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+}
