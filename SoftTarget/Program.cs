@@ -3,6 +3,12 @@ using DaemonHost.Configuration;
 using DaemonHost.Logging;
 using SoftTarget;
 using SoftTarget.DataPlane;
+using SoftTarget.Debugging;
+
+if (args is [DumpCommand.Name, ..])
+{
+    return await DumpCommand.RunAsync(args[1..]);
+}
 
 return await DaemonProgram.RunAsync("softtarget", args, SoftTargetFlags.DefaultConfigFile, SoftTargetFlags.All, async (configuration, cancellationToken) =>
 {

@@ -26,7 +26,8 @@ internal static class SoftTargetExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(dataPlane);
         builder.Services.AddSingleton<K8sDpEngine>();
-        builder.Services.AddHostedService<DataPlaneService>();
+        builder.Services.AddSingleton<DataPlaneService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DataPlaneService>());
         builder.Services.AddSingleton(sp => new ReloadingTlsMaterial(tls, TimeProvider.System, sp.GetRequiredService<ILogger<ReloadingTlsMaterial>>()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -15,6 +15,8 @@ internal static class SoftTargetFlags
         new("cert", "Cert", "server certificate (PEM)"),
         new("key", "Key", "server key (PEM)"),
         new("ca-cert", "CaCert", "CA of client certificates (PEM)"),
+        new("client-cert", "ClientCert", "client certificate for dump (PEM)"),
+        new("client-key", "ClientKey", "client key for dump (PEM)"),
         new("ports", "Ports", "number of TAP ports to make at start"),
         new("tap-prefix", "TapPrefix", "TAP name prefix"),
         new("flow-idle-seconds", "FlowIdleSeconds", "idle time before a learned connection is removed"),

@@ -20,6 +20,11 @@ internal sealed class SoftTargetOptions
 
     public string CaCert { get; set; } = "/usr/share/stratum/certs/ca.crt";
 
+    /// <summary>Client certificate and key for `softtarget dump` against an mTLS target.</summary>
+    public string ClientCert { get; set; } = "/usr/share/stratum/certs/client.crt";
+
+    public string ClientKey { get; set; } = "/usr/share/stratum/certs/client.key";
+
     /// <summary>TAP ports made at start: prefix0 .. prefix{Ports-1}; more can be made through gNMI Set.</summary>
     public int Ports { get; set; }
 

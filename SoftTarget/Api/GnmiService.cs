@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Proto.Gnmi;
+using SoftTarget.DataPlane;
 using SoftTarget.Ports;
 using Path = Proto.Gnmi.Path;
 
@@ -13,11 +14,13 @@ namespace SoftTarget.Api;
 internal sealed partial class GnmiService : gNMI.gNMIBase
 {
     private readonly PortRegistry _ports;
+    private readonly DataPlaneService _dataPlane;
     private readonly ILogger<GnmiService> _logger;
 
-    public GnmiService(PortRegistry ports, ILogger<GnmiService> logger)
+    public GnmiService(PortRegistry ports, DataPlaneService dataPlane, ILogger<GnmiService> logger)
     {
         _ports = ports;
+        _dataPlane = dataPlane;
         _logger = logger;
     }
 
@@ -27,25 +30,51 @@ internal sealed partial class GnmiService : gNMI.gNMIBase
     public override Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
         var response = new GetResponse();
-        foreach (var path in request.Path)
+        foreach (var requested in request.Path)
         {
-            var (name, leaf) = VirtualInterfaceLeaf(request.Prefix, path);
-            if (leaf != "tdi-portin-id")
+            var (requestedName, requestedLeaf) = VirtualInterfaceLeaf(request.Prefix, requested);
+            // name=* reads every port (counters, for `softtarget dump`).
+            var names = requestedName == "*" ? _ports.Ports.OrderBy(p => p.Value).Select(p => p.Key).ToList() : [requestedName];
+            foreach (var name in names)
             {
-                throw new RpcException(new Status(StatusCode.Unimplemented, $"path: only config/tdi-portin-id can be read, not {leaf}"));
+                var path = requested.Clone();
+                path.Elem[1].Key["name"] = name;
+                response.Notification.Add(Read(name, requestedLeaf, path));
             }
-
-            if (!_ports.TryGetId(name, out var id))
-            {
-                throw new RpcException(new Status(StatusCode.NotFound, $"path: no virtual-interface named {name}"));
-            }
-
-            var notification = new Notification { Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000 };
-            notification.Update.Add(new Update { Path = path, Val = new TypedValue { UintVal = id } });
-            response.Notification.Add(notification);
         }
 
         return Task.FromResult(response);
+    }
+
+    private Notification Read(string name, string leaf, Path path)
+    {
+        if (!_ports.TryGetId(name, out var id))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"path: no virtual-interface named {name}"));
+        }
+
+        var notification = new Notification { Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000 };
+        if (leaf == "tdi-portin-id")
+        {
+            notification.Update.Add(new Update { Path = path, Val = new TypedValue { UintVal = id } });
+        }
+        else if (leaf == "counters")
+        {
+            // Debugging aid: the port's frames received, forwarded by the pipeline, and dropped.
+            var worker = _dataPlane.Workers.FirstOrDefault(w => w.PortId == id);
+            foreach (var (counter, value) in new[] { ("in-pkts", worker?.Received ?? 0), ("forwarded-pkts", worker?.Forwarded ?? 0), ("in-discards", worker?.Dropped ?? 0) })
+            {
+                var counterPath = path.Clone();
+                counterPath.Elem.Add(new PathElem { Name = counter });
+                notification.Update.Add(new Update { Path = counterPath, Val = new TypedValue { UintVal = (ulong)value } });
+            }
+        }
+        else
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, $"path: only config/tdi-portin-id and state/counters can be read, not {leaf}"));
+        }
+
+        return notification;
     }
 
     public override Task<SetResponse> Set(SetRequest request, ServerCallContext context)
@@ -93,10 +122,10 @@ internal sealed partial class GnmiService : gNMI.gNMIBase
     private static (string Name, string Leaf) VirtualInterfaceLeaf(Path? prefix, Path path)
     {
         var elements = (prefix?.Elem ?? []).Concat(path.Elem).ToList();
-        if (elements.Count != 4 || elements[0].Name != "interfaces" || elements[1].Name != "virtual-interface" || elements[2].Name != "config"
+        if (elements.Count != 4 || elements[0].Name != "interfaces" || elements[1].Name != "virtual-interface" || elements[2].Name is not ("config" or "state")
             || !elements[1].Key.TryGetValue("name", out var name) || string.IsNullOrEmpty(name))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"path: expected /interfaces/virtual-interface[name=X]/config/<leaf>, got /{string.Join('/', elements.Select(e => e.Name))}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"path: expected /interfaces/virtual-interface[name=X]/config/<leaf> or .../state/counters, got /{string.Join('/', elements.Select(e => e.Name))}"));
         }
 
         return (name, elements[3].Name);

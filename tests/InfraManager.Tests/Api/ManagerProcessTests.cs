@@ -95,7 +95,8 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IDisp
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await CheckAsync(port, agent));
         var anonymous = new TlsSettings(TlsMode.Tls, string.Empty, string.Empty, _certificates.CaFile);
         var refused = await Assert.ThrowsAsync<RpcException>(() => CheckAsync(port, anonymous));
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // TLS 1.3: the refusal shows as a failed connection or a reset stream, never as an answer.
+        Assert.True(refused.StatusCode is StatusCode.Unavailable or StatusCode.Internal, refused.ToString());
         Assert.Contains($"listening: 127.0.0.1:{port} (mtls)", await File.ReadAllTextAsync(LogFile), StringComparison.Ordinal);
     }
 
