@@ -15,10 +15,12 @@ public sealed record TableInfo(
     bool IdleTimeoutNotify,
     bool IsConstTable)
 {
-    /// <summary>Exact (or optional-free) keys only: entries carry no priority.</summary>
-    public bool NeedsPriority => MatchFields.Any(f => f.MatchType is MatchField.Types.MatchType.Ternary or MatchField.Types.MatchType.Range or MatchField.Types.MatchType.Optional);
+    /// <summary>Ternary, range or optional fields: entries need a priority.</summary>
+    public bool NeedsPriority { get; } = MatchFields.Any(f => f.MatchType is MatchField.Types.MatchType.Ternary or MatchField.Types.MatchType.Range or MatchField.Types.MatchType.Optional);
 
-    public int KeyBits => MatchFields.Sum(f => f.BitWidth);
+    public bool AllExact { get; } = MatchFields.All(f => f.MatchType == MatchField.Types.MatchType.Exact);
+
+    public int KeyBits { get; } = MatchFields.Sum(f => f.BitWidth);
 
     public MatchFieldInfo? FindField(uint id) => MatchFields.FirstOrDefault(f => f.Id == id);
 

@@ -43,9 +43,17 @@ const ExpireTimeProfileId_t EXPIRE_TIME_CT = (ExpireTimeProfileId_t) 8w2;
 const PortId_t DEFAULT_HOST_PORT = (PortId_t) 32w1;
 
 // One selector per protocol; its members are shared by every service of
-// that protocol, which is what caps the backends the control plane can use.
-#define AS_NUM_MEMBERS 128
+// that protocol. The original's 128 capped a whole node at 128 TCP backends
+// (reference-behaviour.md 11.3, defect 6); the sizes below are ours and only
+// sizes: names and widths, and so the p4info ids, are the original's.
+#define AS_NUM_MEMBERS 65536
 #define AS_OP_BITS 10
+
+// Table sizes: pods and hosts, services, backends and learned connections.
+#define POD_TABLE_SIZE 4096
+#define SERVICE_TABLE_SIZE 16384
+#define BACKEND_TABLE_SIZE 65536
+#define FLOW_TABLE_SIZE 65536
 
 header ethernet_t {
     bit<48> dst_mac;
@@ -339,7 +347,7 @@ control k8s_dp_control(inout headers_t hdr,
             @defaultonly NoAction;
         }
         default_action = NoAction;
-        size = 2048;
+        size = SERVICE_TABLE_SIZE;
     }
 
     table write_dest_ip_table {
@@ -351,7 +359,7 @@ control k8s_dp_control(inout headers_t hdr,
             @defaultonly NoAction;
         }
         default_action = NoAction;
-        size = 1024;
+        size = BACKEND_TABLE_SIZE;
     }
 
     table arpt_to_port_table {
@@ -362,7 +370,7 @@ control k8s_dp_control(inout headers_t hdr,
             set_dest_vport;
         }
         const default_action = set_dest_vport(DEFAULT_HOST_PORT);
-        size = 1024;
+        size = POD_TABLE_SIZE;
     }
 
     table ipv4_to_port_table {
@@ -373,7 +381,7 @@ control k8s_dp_control(inout headers_t hdr,
             set_dest_mac_vport;
         }
         const default_action = set_dest_mac_vport(DEFAULT_HOST_PORT, 0);
-        size = 1024;
+        size = POD_TABLE_SIZE;
     }
 
     // Forward-direction connection pins (client tuple -> dnat pointer),
@@ -392,7 +400,7 @@ control k8s_dp_control(inout headers_t hdr,
         }
         add_on_miss = true;
         const default_action = pinned_flows_miss;
-        size = 1024;
+        size = FLOW_TABLE_SIZE;
     }
 
     // Reply-direction pins (backend tuple -> snat pointer).
@@ -410,7 +418,7 @@ control k8s_dp_control(inout headers_t hdr,
         }
         add_on_miss = true;
         const default_action = pinned_flows_reverse_miss;
-        size = 1024;
+        size = FLOW_TABLE_SIZE;
     }
 
     // Service VIP:port -> backend group. The selector hashes the client
@@ -428,7 +436,7 @@ control k8s_dp_control(inout headers_t hdr,
         }
         pna_implementation = as_sl3_tcp;
         const default_action = NoAction;
-        size = 1024;
+        size = SERVICE_TABLE_SIZE;
     }
 
     table tx_balance_udp {
@@ -444,7 +452,7 @@ control k8s_dp_control(inout headers_t hdr,
         }
         pna_implementation = as_sl3_udp;
         const default_action = NoAction;
-        size = 1024;
+        size = SERVICE_TABLE_SIZE;
     }
 
     // Backend ip:port -> service group id, used to build the reverse pin.
@@ -458,7 +466,7 @@ control k8s_dp_control(inout headers_t hdr,
             NoAction;
         }
         const default_action = NoAction;
-        size = 1024;
+        size = BACKEND_TABLE_SIZE;
     }
 
     table set_meta_udp {
@@ -471,7 +479,7 @@ control k8s_dp_control(inout headers_t hdr,
             NoAction;
         }
         const default_action = NoAction;
-        size = 1024;
+        size = BACKEND_TABLE_SIZE;
     }
 
     apply {

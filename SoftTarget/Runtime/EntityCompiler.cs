@@ -53,9 +53,10 @@ internal static class EntityCompiler
             }
         }
 
-        var exactOnly = true;
+        // Exact keys up to 128 bits pack into a number; anything else also gets a canonical text key.
+        var exactOnly = info.AllExact && info.KeyBits <= 128 && byId.Count == info.MatchFields.Count;
         UInt128 packed = 0;
-        var wide = new StringBuilder();
+        var wide = exactOnly ? null : new StringBuilder();
         foreach (var field in info.MatchFields)
         {
             if (!byId.TryGetValue(field.Id, out var match))
@@ -65,29 +66,25 @@ internal static class EntityCompiler
                     throw Invalid($"{info.Name}: exact match field {field.Name} is missing");
                 }
 
-                exactOnly = false;
-                wide.Append(CultureInfo.InvariantCulture, $"{field.Id}:*;");
+                wide?.Append(CultureInfo.InvariantCulture, $"{field.Id}:*;");
                 continue;
             }
 
             var normalized = Check(info, field, match);
             canonical.Match.Add(normalized);
-            if (field.MatchType == MatchField.Types.MatchType.Exact)
+            if (exactOnly)
             {
-                var value = P4Bytes.ToUInt128(normalized.Exact.Value.Span);
-                packed = field.BitWidth >= 128 ? value : (packed << field.BitWidth) | value;
+                packed = (packed << field.BitWidth) | P4Bytes.ToUInt128(normalized.Exact.Value.Span);
             }
             else
             {
-                exactOnly = false;
+                wide!.Append(CultureInfo.InvariantCulture, $"{field.Id}:{normalized.ToByteString().ToBase64()};"); // set when not exact-only
             }
-
-            wide.Append(CultureInfo.InvariantCulture, $"{field.Id}:{normalized.ToByteString().ToBase64()};");
         }
 
-        var key = exactOnly && info.KeyBits <= 128
+        var key = exactOnly
             ? new EntryKey(packed, null)
-            : new EntryKey(0, wide.Append(CultureInfo.InvariantCulture, $"p{entry.Priority}").ToString());
+            : new EntryKey(0, wide!.Append(CultureInfo.InvariantCulture, $"p{entry.Priority}").ToString());
         return (table, key, canonical);
     }
 

@@ -111,7 +111,9 @@ internal sealed class P4Device
         }
 
         var errors = new P4UpdateException?[request.Updates.Count];
-        var undo = new List<Action>();
+        var rollback = request.Atomicity == WriteRequest.Types.Atomicity.RollbackOnError;
+        var undo = new List<Action>(rollback ? request.Updates.Count : 0);
+        var applier = new WriteApplier(pipeline, rollback ? undo : null);
         lock (_gate)
         {
             var failed = false;
@@ -119,7 +121,7 @@ internal sealed class P4Device
             {
                 try
                 {
-                    new WriteApplier(pipeline, undo).Apply(request.Updates[i]);
+                    applier.Apply(request.Updates[i]);
                 }
                 catch (P4UpdateException e)
                 {
@@ -128,7 +130,7 @@ internal sealed class P4Device
                 }
             }
 
-            if (failed && request.Atomicity == WriteRequest.Types.Atomicity.RollbackOnError)
+            if (failed && rollback)
             {
                 for (var i = undo.Count - 1; i >= 0; i--)
                 {

@@ -12,9 +12,10 @@ namespace SoftTarget.Runtime;
 internal sealed class WriteApplier
 {
     private readonly ForwardingPipeline _pipeline;
-    private readonly List<Action> _undo;
+    private readonly List<Action>? _undo;
 
-    public WriteApplier(ForwardingPipeline pipeline, List<Action> undo)
+    /// <param name="undo">Where to record undo steps; null when the batch will not be rolled back.</param>
+    public WriteApplier(ForwardingPipeline pipeline, List<Action>? undo)
     {
         _pipeline = pipeline;
         _undo = undo;
@@ -69,7 +70,7 @@ internal sealed class WriteApplier
             var defaultAction = EntityCompiler.CompileTableAction(_pipeline, info, entry);
             var previous = table.DefaultEntry;
             table.DefaultEntry = new StoredEntry(canonical, defaultAction);
-            _undo.Add(() => table.DefaultEntry = previous);
+            _undo?.Add(() => table.DefaultEntry = previous);
             return;
         }
 
@@ -91,7 +92,7 @@ internal sealed class WriteApplier
                 Reference(info.ImplementationId, action, +1);
                 var inserted = new StoredEntry(canonical, action);
                 table.Entries[key] = inserted;
-                _undo.Add(() =>
+                _undo?.Add(() =>
                 {
                     table.Entries.TryRemove(key, out _);
                     Reference(info.ImplementationId, action, -1);
@@ -107,7 +108,7 @@ internal sealed class WriteApplier
                 Reference(info.ImplementationId, modified, +1);
                 Reference(info.ImplementationId, existing.Action, -1);
                 table.Entries[key] = new StoredEntry(canonical, modified);
-                _undo.Add(() =>
+                _undo?.Add(() =>
                 {
                     table.Entries[key] = existing;
                     Reference(info.ImplementationId, existing.Action, +1);
@@ -122,7 +123,7 @@ internal sealed class WriteApplier
 
                 table.Entries.TryRemove(key, out _);
                 Reference(info.ImplementationId, existing.Action, -1);
-                _undo.Add(() =>
+                _undo?.Add(() =>
                 {
                     table.Entries[key] = existing;
                     Reference(info.ImplementationId, existing.Action, +1);
@@ -183,7 +184,7 @@ internal sealed class WriteApplier
             }
 
             profile.Members.TryRemove(written.MemberId, out _);
-            _undo.Add(() => profile.Members[written.MemberId] = existing);
+            _undo?.Add(() => profile.Members[written.MemberId] = existing);
             return;
         }
 
@@ -212,7 +213,7 @@ internal sealed class WriteApplier
             }
 
             profile.Members[written.MemberId] = new ProfileMember(canonical, action);
-            _undo.Add(() => profile.Members.TryRemove(written.MemberId, out _));
+            _undo?.Add(() => profile.Members.TryRemove(written.MemberId, out _));
             return;
         }
 
@@ -224,7 +225,7 @@ internal sealed class WriteApplier
         var (oldWritten, oldAction) = (existing.Written, existing.Action);
         existing.Written = canonical;
         existing.Action = action;
-        _undo.Add(() =>
+        _undo?.Add(() =>
         {
             existing.Written = oldWritten;
             existing.Action = oldAction;
@@ -255,7 +256,7 @@ internal sealed class WriteApplier
 
             profile.Groups.TryRemove(written.GroupId, out _);
             Count(existing.Written, profile, -1);
-            _undo.Add(() =>
+            _undo?.Add(() =>
             {
                 profile.Groups[written.GroupId] = existing;
                 Count(existing.Written, profile, +1);
@@ -279,7 +280,7 @@ internal sealed class WriteApplier
 
             profile.Groups[written.GroupId] = new ProfileGroup(canonical, buckets);
             Count(canonical, profile, +1);
-            _undo.Add(() =>
+            _undo?.Add(() =>
             {
                 profile.Groups.TryRemove(written.GroupId, out _);
                 Count(canonical, profile, -1);
@@ -297,7 +298,7 @@ internal sealed class WriteApplier
         Count(oldWritten, profile, -1);
         existing.Written = canonical;
         existing.Buckets = buckets;
-        _undo.Add(() =>
+        _undo?.Add(() =>
         {
             Count(oldWritten, profile, +1);
             Count(canonical, profile, -1);

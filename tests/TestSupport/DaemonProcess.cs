@@ -31,6 +31,8 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     /// <summary>Starts <paramref name="dll"/> (next to the test binaries) with the dotnet host.</summary>
     public static DaemonProcess Start(string dll, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null) =>
         StartProgram(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, dll), .. arguments], environment);

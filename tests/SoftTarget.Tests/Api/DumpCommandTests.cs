@@ -1,8 +1,9 @@
 using System.Globalization;
 using TestSupport;
 using TestSupport.Network;
+using SoftTargetKit;
 using Xunit;
-using static SoftTarget.Tests.K8sDp;
+using static SoftTargetKit.K8sDp;
 
 namespace SoftTarget.Tests.Api;
 

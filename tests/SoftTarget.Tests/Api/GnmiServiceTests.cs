@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Proto.Gnmi;
 using TestSupport.Network;
+using SoftTargetKit;
 using Xunit;
 
 namespace SoftTarget.Tests.Api;

@@ -1,8 +1,9 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Proto.P4.V1;
+using SoftTargetKit;
 using Xunit;
-using static SoftTarget.Tests.K8sDp;
+using static SoftTargetKit.K8sDp;
 
 namespace SoftTarget.Tests.Api;
 

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Proto.P4.V1;
 using TestSupport;
+using SoftTargetKit;
 using Xunit;
 
 namespace SoftTarget.Tests.Api;

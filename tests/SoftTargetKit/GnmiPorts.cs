@@ -2,10 +2,10 @@ using Grpc.Net.Client;
 using Proto.Gnmi;
 using Path = Proto.Gnmi.Path;
 
-namespace SoftTarget.Tests;
+namespace SoftTargetKit;
 
 /// <summary>gNMI as gnmi-ctl and the manager use it: Set makes a TAP port, Get of tdi-portin-id maps its name to the P4 port.</summary>
-internal static class GnmiPorts
+public static class GnmiPorts
 {
     public static Path LeafPath(string port, string leaf)
     {

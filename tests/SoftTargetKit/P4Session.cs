@@ -6,10 +6,10 @@ using Proto.P4.Config.V1;
 using Proto.P4.V1;
 using TestSupport;
 
-namespace SoftTarget.Tests;
+namespace SoftTargetKit;
 
 /// <summary>A P4Runtime client as a controller runs it: a StreamChannel with an election id, then writes and reads.</summary>
-internal sealed class P4Session : IAsyncDisposable
+public sealed class P4Session : IAsyncDisposable
 {
     private static long _nextElection = DateTime.UtcNow.Ticks;
     private readonly AsyncDuplexStreamingCall<StreamMessageRequest, StreamMessageResponse> _stream;

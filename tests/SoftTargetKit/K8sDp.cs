@@ -3,10 +3,10 @@ using P4Pipeline;
 using Proto.P4.V1;
 using Action = Proto.P4.V1.Action;
 
-namespace SoftTarget.Tests;
+namespace SoftTargetKit;
 
 /// <summary>Builds k8s_dp entities by name from the real p4Info.txt, as a controller would.</summary>
-internal static class K8sDp
+public static class K8sDp
 {
     public static P4InfoIndex Names { get; } = P4InfoIndex.Build(SoftTargetProcess.K8sDpP4Info);
 
@@ -46,11 +46,11 @@ internal static class K8sDp
         return result;
     }
 
-    public static ActionProfileMember Member(string profile, uint id, ulong pointer) => new()
+    public static ActionProfileMember Member(string profile, uint id, ulong modPtr) => new()
     {
         ActionProfileId = Names.ActionProfile(profile).Id,
         MemberId = id,
-        Action = Act("set_default_lb_dest", ("ptr", pointer)),
+        Action = Act("set_default_lb_dest", ("ptr", modPtr)),
     };
 
     public static ActionProfileGroup Group(string profile, uint id, params uint[] members)

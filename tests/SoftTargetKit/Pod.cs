@@ -1,9 +1,9 @@
 using TestSupport.Network;
 
-namespace SoftTarget.Tests.DataPlane;
+namespace SoftTargetKit;
 
 /// <summary>A pod as the agent sets it up: a namespace with a SoftTarget TAP, a /32 address, routes via 169.254.1.1.</summary>
-internal sealed class Pod : IAsyncDisposable
+public sealed class Pod : IAsyncDisposable
 {
     public const string GatewayMac = "02:00:00:00:00:01";
 

@@ -5,7 +5,7 @@ using Proto.P4.Config.V1;
 using TestSupport;
 using Xunit;
 
-namespace SoftTarget.Tests;
+namespace SoftTargetKit;
 
 /// <summary>A real softtarget process on free loopback ports (plain gRPC), and channels to it.</summary>
 public sealed class SoftTargetProcess : IAsyncLifetime
@@ -24,6 +24,8 @@ public sealed class SoftTargetProcess : IAsyncLifetime
     public GrpcChannel Gnmi { get; private set; } = null!; // set in InitializeAsync
 
     public string Output => _process?.Output ?? string.Empty;
+
+    public int ProcessId => _process?.Id ?? 0;
 
     public static P4Info K8sDpP4Info { get; } = ProtobufText.Parse<P4Info>(File.ReadAllText(Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt")));
 
