@@ -144,7 +144,7 @@ internal sealed partial class DataPlaneService : BackgroundService
         {
             foreach (var (key, entry) in table.Entries)
             {
-                if (entry.Learned && _time.GetElapsedTime(Volatile.Read(ref entry.LastHit), now) > idle && table.Entries.TryRemove(key, out _))
+                if (entry.Learned && _time.GetElapsedTime(Volatile.Read(ref entry.LastHit), now) > idle && table.TryRemove(key, out _))
                 {
                     removed++;
                 }

@@ -227,7 +227,7 @@ internal sealed class K8sDpEngine
     /// <summary>add_on_miss: the data plane inserts the hit action itself, as PNA's add_entry does, while the table has room.</summary>
     private void Learn(TableState table, ActionInfo hit, EntryKey key, uint source, uint destination, byte protocol, ushort sourcePort, ushort destinationPort, ulong pointer)
     {
-        if (table.Info.Size > 0 && table.Entries.Count >= table.Info.Size)
+        if (table.Info.Size > 0 && table.Count >= table.Info.Size)
         {
             return;
         }
@@ -250,7 +250,7 @@ internal sealed class K8sDpEngine
         action.Params.Add(new Proto.P4.V1.Action.Types.Param { ParamId = hit.Params[0].Id, Value = P4Bytes.FromUInt(pointer) });
         entry.Action = new TableAction { Action = action };
         var stored = new StoredEntry(entry, new EntryAction(EntryActionKind.Action, hit.Id, [pointer])) { Learned = true, LastHit = _time.GetTimestamp() };
-        table.Entries.TryAdd(key, stored);
+        table.TryAdd(key, stored);
     }
 
     private static EntryKey KeyOf(int[] shifts, uint source, uint destination, byte protocol, ushort sourcePort, ushort destinationPort) =>

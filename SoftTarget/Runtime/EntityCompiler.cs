@@ -16,6 +16,7 @@ namespace SoftTarget.Runtime;
 /// </summary>
 internal static class EntityCompiler
 {
+    /// <summary>Checks the entry's key and returns it packed; <paramref name="entry"/> itself becomes the canonical entry (its match fields replaced).</summary>
     public static (TableState Table, EntryKey Key, TableEntry Canonical) CompileKey(ForwardingPipeline pipeline, TableEntry entry)
     {
         if (!pipeline.Tables.TryGetValue(entry.TableId, out var table))
@@ -24,8 +25,7 @@ internal static class EntityCompiler
         }
 
         var info = table.Info;
-        var canonical = entry.Clone();
-        canonical.Match.Clear();
+        var canonical = entry;
         if (entry.IsDefaultAction)
         {
             if (entry.Match.Count > 0)
@@ -43,23 +43,37 @@ internal static class EntityCompiler
                 : $"{info.Name}: entries of an exact/LPM table have no priority (got {entry.Priority})");
         }
 
-        var byId = new Dictionary<uint, FieldMatch>();
+        // The written fields by their position in the P4Info key.
+        var byPosition = new FieldMatch?[info.MatchFields.Count];
+        var present = 0;
         foreach (var match in entry.Match)
         {
-            var field = info.FindField(match.FieldId) ?? throw Invalid($"{info.Name}: match field id {match.FieldId} is not in the table");
-            if (!byId.TryAdd(match.FieldId, match))
+            var position = Position(info, match.FieldId);
+            if (position < 0)
             {
-                throw Invalid($"{info.Name}: match field {field.Name} appears twice");
+                throw Invalid($"{info.Name}: match field id {match.FieldId} is not in the table");
             }
+
+            if (byPosition[position] is not null)
+            {
+                throw Invalid($"{info.Name}: match field {info.MatchFields[position].Name} appears twice");
+            }
+
+            byPosition[position] = match;
+            present++;
         }
 
+        canonical.Match.Clear();
+
         // Exact keys up to 128 bits pack into a number; anything else also gets a canonical text key.
-        var exactOnly = info.AllExact && info.KeyBits <= 128 && byId.Count == info.MatchFields.Count;
+        var exactOnly = info.AllExact && info.KeyBits <= 128 && present == info.MatchFields.Count;
         UInt128 packed = 0;
         var wide = exactOnly ? null : new StringBuilder();
-        foreach (var field in info.MatchFields)
+        for (var position = 0; position < byPosition.Length; position++)
         {
-            if (!byId.TryGetValue(field.Id, out var match))
+            var field = info.MatchFields[position];
+            var match = byPosition[position];
+            if (match is null)
             {
                 if (field.MatchType == MatchField.Types.MatchType.Exact)
                 {
@@ -264,7 +278,20 @@ internal static class EntityCompiler
             throw Invalid($"{table.Name}: match field {field.Name} needs a value of at most {field.BitWidth} bits (got {value.Length} bytes{(value.IsEmpty ? ", empty" : string.Empty)})");
         }
 
-        return P4Bytes.Canonical(value.Span);
+        return value.Length == 1 || value.Span[0] != 0 ? value : P4Bytes.Canonical(value.Span);
+    }
+
+    private static int Position(TableInfo table, uint fieldId)
+    {
+        for (var i = 0; i < table.MatchFields.Count; i++)
+        {
+            if (table.MatchFields[i].Id == fieldId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static P4UpdateException Invalid(string message) => new(StatusCode.InvalidArgument, message);

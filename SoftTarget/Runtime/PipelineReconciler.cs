@@ -47,7 +47,7 @@ internal static class PipelineReconciler
                     : carriedProfiles.Contains(table.Info.ImplementationId);
                 if (fits)
                 {
-                    target.Entries[key] = entry;
+                    target.TryAdd(key, entry);
                 }
             }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using P4Pipeline;
 
 namespace SoftTarget.Runtime;
@@ -10,6 +11,7 @@ namespace SoftTarget.Runtime;
 internal sealed class TableState
 {
     private StoredEntry? _defaultEntry;
+    private int _count;
 
     public TableState(TableInfo info)
     {
@@ -18,7 +20,36 @@ internal sealed class TableState
 
     public TableInfo Info { get; }
 
+    /// <summary>Read freely; change only through the methods below, which keep <see cref="Count"/>.</summary>
     public ConcurrentDictionary<EntryKey, StoredEntry> Entries { get; } = new();
+
+    /// <summary>The number of entries, without ConcurrentDictionary.Count's taking of every lock.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    public bool TryAdd(EntryKey key, StoredEntry entry)
+    {
+        if (!Entries.TryAdd(key, entry))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _count);
+        return true;
+    }
+
+    public bool TryRemove(EntryKey key, [MaybeNullWhen(false)] out StoredEntry entry)
+    {
+        if (!Entries.TryRemove(key, out entry))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
+
+    /// <summary>Replaces an entry that exists (MODIFY).</summary>
+    public void Replace(EntryKey key, StoredEntry entry) => Entries[key] = entry;
 
     /// <summary>The default action written with is_default_action; null while the program's own default applies.</summary>
     public StoredEntry? DefaultEntry

@@ -83,7 +83,7 @@ internal sealed class WriteApplier
                     throw new P4UpdateException(StatusCode.AlreadyExists, $"{info.Name}: an entry with this key exists");
                 }
 
-                if (info.Size > 0 && table.Entries.Count >= info.Size)
+                if (info.Size > 0 && table.Count >= info.Size)
                 {
                     throw new P4UpdateException(StatusCode.ResourceExhausted, $"{info.Name}: the table is full ({info.Size} entries)");
                 }
@@ -91,10 +91,10 @@ internal sealed class WriteApplier
                 var action = EntityCompiler.CompileTableAction(_pipeline, info, entry);
                 Reference(info.ImplementationId, action, +1);
                 var inserted = new StoredEntry(canonical, action);
-                table.Entries[key] = inserted;
+                table.TryAdd(key, inserted);
                 _undo?.Add(() =>
                 {
-                    table.Entries.TryRemove(key, out _);
+                    table.TryRemove(key, out _);
                     Reference(info.ImplementationId, action, -1);
                 });
                 break;
@@ -107,10 +107,10 @@ internal sealed class WriteApplier
                 var modified = EntityCompiler.CompileTableAction(_pipeline, info, entry);
                 Reference(info.ImplementationId, modified, +1);
                 Reference(info.ImplementationId, existing.Action, -1);
-                table.Entries[key] = new StoredEntry(canonical, modified);
+                table.Replace(key, new StoredEntry(canonical, modified));
                 _undo?.Add(() =>
                 {
-                    table.Entries[key] = existing;
+                    table.Replace(key, existing);
                     Reference(info.ImplementationId, existing.Action, +1);
                     Reference(info.ImplementationId, modified, -1);
                 });
@@ -121,11 +121,11 @@ internal sealed class WriteApplier
                     throw new P4UpdateException(StatusCode.NotFound, $"{info.Name}: no entry with this key");
                 }
 
-                table.Entries.TryRemove(key, out _);
+                table.TryRemove(key, out _);
                 Reference(info.ImplementationId, existing.Action, -1);
                 _undo?.Add(() =>
                 {
-                    table.Entries[key] = existing;
+                    table.TryAdd(key, existing);
                     Reference(info.ImplementationId, existing.Action, +1);
                 });
                 break;
