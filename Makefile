@@ -30,6 +30,10 @@ publish: setup ## Publish the daemons and certgen into out/
 test: setup ## Run all tests (as root: they create namespaces and interfaces); ends with "N passed, N failed"
 	@CONFIGURATION=$(CONFIGURATION) scripts/run-tests.sh
 
+.PHONY: bench
+bench: build ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding
+	$(DOTNET) bench/SoftTarget.Benchmarks/bin/$(CONFIGURATION)/net10.0/SoftTarget.Benchmarks.dll
+
 .PHONY: wirecheck
 wirecheck: build ## Compare our .proto files with the official descriptors (../shared/wire)
 	@for set in p4runtime calico-and-infra gnmi; do \
