@@ -1,0 +1,455 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Netlink.Messages;
+using Packets;
+
+namespace Netlink;
+
+/// <summary>
+/// rtnetlink over a NETLINK_ROUTE socket: links, IPv4 addresses and IPv4 routes of the main table, in
+/// the namespace the socket was opened in (see <see cref="Open"/> and <see cref="OpenInNamespace(string)"/>).
+/// <para>
+/// Calls are synchronous: the kernel handles a request inside sendmsg, so the answer is queued before
+/// recv is called (each wait is still bounded, by 10 s). A client may be shared between threads; its
+/// requests are serialized. Links are named as in the socket's namespace. Failures the kernel reports
+/// are <see cref="NetlinkException"/>s naming the request, e.g. <c>RTM_NEWADDR 10.0.0.1/32 dev eth0: File exists</c>.
+/// </para>
+/// </summary>
+public sealed class RouteNetlinkClient : IDisposable
+{
+    /// <summary>IFNAMSIZ minus the terminating NUL. Longer names would be cut by the kernel and could match another link.</summary>
+    public const int MaxLinkNameLength = 15;
+
+    private const byte FamilyUnspecified = 0;
+    private const byte FamilyIPv4 = 2;
+    private const ushort NewFlags = NetlinkFlags.Request | NetlinkFlags.Ack;
+
+    private readonly NetlinkSocket _socket;
+
+    private RouteNetlinkClient(NetlinkSocket socket)
+    {
+        _socket = socket;
+    }
+
+    /// <summary>
+    /// Opens a client in the calling thread's network namespace: the process's, unless called from work
+    /// that <see cref="NetworkNamespaceRunner"/> runs.
+    /// </summary>
+    public static RouteNetlinkClient Open() => new(NetlinkSocket.Open());
+
+    /// <summary>Opens a client whose socket lives in <paramref name="target"/>; it can then be used from any thread.</summary>
+    public static RouteNetlinkClient OpenInNamespace(NetworkNamespaceHandle target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return NamespaceThread.Run(target, Open);
+    }
+
+    /// <summary>Opens a client whose socket lives in the namespace at <paramref name="namespacePath"/>.</summary>
+    /// <exception cref="NetworkNamespaceNotFoundException"><paramref name="namespacePath"/> does not exist.</exception>
+    public static RouteNetlinkClient OpenInNamespace(string namespacePath)
+    {
+        using var target = NetworkNamespaceHandle.Open(namespacePath);
+        return OpenInNamespace(target);
+    }
+
+    /// <summary>Every link, in ifindex order.</summary>
+    public IReadOnlyList<LinkInfo> GetLinks()
+    {
+        var request = new NetlinkRequest(NetlinkMessageTypes.GetLink, NetlinkFlags.Request | NetlinkFlags.Dump);
+        var header = new InterfaceInfoMessage { Family = FamilyUnspecified };
+        request.Append(ref header);
+        return _socket.Dump<LinkInfo>(request, "RTM_GETLINK dump", TryParseLink);
+    }
+
+    /// <exception cref="NetlinkException">No such link (<see cref="ErrorNumbers.ENODEV"/>).</exception>
+    public LinkInfo GetLink(string name) =>
+        QueryLink(name, "RTM_GETLINK dev " + name) ?? throw new NetlinkException("RTM_GETLINK dev " + name, ErrorNumbers.ENODEV);
+
+    /// <summary>The link called <paramref name="name"/>, or null if there is none.</summary>
+    public LinkInfo? FindLink(string name)
+    {
+        try
+        {
+            return QueryLink(name, "RTM_GETLINK dev " + name);
+        }
+        catch (NetlinkException exception) when (exception.Errno == ErrorNumbers.ENODEV)
+        {
+            return null;
+        }
+    }
+
+    public void SetLinkUp(string name) => ChangeFlags(name, up: true);
+
+    public void SetLinkDown(string name) => ChangeFlags(name, up: false);
+
+    public void SetMtu(string name, int mtu)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(mtu);
+        var operation = string.Create(CultureInfo.InvariantCulture, $"RTM_SETLINK dev {name} mtu {mtu}");
+        var request = LinkRequest(ResolveIndex(name, operation));
+        request.AddUInt32(AttributeTypes.LinkMtu, (uint)mtu);
+        _socket.Execute(request, operation);
+    }
+
+    /// <summary>
+    /// Renames a link; <see cref="ErrorNumbers.EEXIST"/> if the name is taken. Set it down first: older
+    /// kernels refuse to rename a running link (<see cref="ErrorNumbers.EBUSY"/>), recent ones allow it.
+    /// </summary>
+    public void RenameLink(string name, string newName)
+    {
+        ValidateLinkName(newName, nameof(newName));
+        var operation = $"RTM_SETLINK dev {name} name {newName}";
+        var request = LinkRequest(ResolveIndex(name, operation));
+        request.AddString(AttributeTypes.LinkName, newName);
+        _socket.Execute(request, operation);
+    }
+
+    /// <summary>
+    /// Moves a link from this client's namespace into <paramref name="target"/> (IFLA_NET_NS_FD). It keeps
+    /// its name, so a name already used there fails with <see cref="ErrorNumbers.EEXIST"/>: rename first.
+    /// Addresses and routes do not move; the link arrives down.
+    /// </summary>
+    public void MoveToNamespace(string name, NetworkNamespaceHandle target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var operation = $"RTM_SETLINK dev {name} netns {target.Path}";
+        var request = LinkRequest(ResolveIndex(name, operation));
+        var added = false;
+        try
+        {
+            target.SafeFileHandle.DangerousAddRef(ref added);
+            request.AddUInt32(AttributeTypes.LinkNetNamespaceFd, (uint)target.SafeFileHandle.DangerousGetHandle());
+            _socket.Execute(request, operation);
+        }
+        finally
+        {
+            if (added)
+            {
+                target.SafeFileHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>The IPv4 addresses of a link, primary first as the kernel lists them.</summary>
+    public IReadOnlyList<InterfaceAddress> GetAddresses(string linkName)
+    {
+        var operation = "RTM_GETADDR dump dev " + linkName;
+        var index = ResolveIndex(linkName, operation);
+        var request = new NetlinkRequest(NetlinkMessageTypes.GetAddress, NetlinkFlags.Request | NetlinkFlags.Dump);
+        var header = new InterfaceAddressMessage { Family = FamilyIPv4, Index = (uint)index };
+        request.Append(ref header);
+
+        // Without NETLINK_GET_STRICT_CHK the kernel ignores the index in a dump; filter here.
+        return _socket.Dump(request, operation, (ushort type, ReadOnlySpan<byte> payload, [MaybeNullWhen(false)] out InterfaceAddress address) =>
+            TryParseAddress(type, payload, out address) && address.LinkIndex == index);
+    }
+
+    /// <summary>Adds an IPv4 address; <see cref="ErrorNumbers.EEXIST"/> if the link already has it.</summary>
+    public void AddAddress(string linkName, IPv4Prefix address) =>
+        ChangeAddress(NetlinkMessageTypes.NewAddress, NewFlags | NetlinkFlags.Create | NetlinkFlags.Exclusive, "RTM_NEWADDR", linkName, address);
+
+    /// <summary>Removes an IPv4 address; <see cref="ErrorNumbers.EADDRNOTAVAIL"/> if the link does not have it.</summary>
+    public void DeleteAddress(string linkName, IPv4Prefix address) =>
+        ChangeAddress(NetlinkMessageTypes.DeleteAddress, NewFlags, "RTM_DELADDR", linkName, address);
+
+    /// <summary>Removes every IPv4 address of a link; returns how many it asked the kernel to remove.</summary>
+    public int FlushAddresses(string linkName)
+    {
+        var removed = 0;
+        foreach (var address in GetAddresses(linkName))
+        {
+            try
+            {
+                DeleteAddress(linkName, address.Prefix);
+                removed++;
+            }
+            catch (NetlinkException exception) when (exception.Errno == ErrorNumbers.EADDRNOTAVAIL)
+            {
+                // Deleting a primary address takes its secondaries with it.
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The unicast IPv4 routes of the main table, with their output links named.</summary>
+    public IReadOnlyList<IPv4Route> GetRoutes()
+    {
+        var names = new Dictionary<int, string>();
+        foreach (var link in GetLinks())
+        {
+            names[link.Index] = link.Name;
+        }
+
+        var request = new NetlinkRequest(NetlinkMessageTypes.GetRoute, NetlinkFlags.Request | NetlinkFlags.Dump);
+        var header = new RouteMessage { Family = FamilyIPv4 };
+        request.Append(ref header);
+        return _socket.Dump(request, "RTM_GETROUTE dump", (ushort type, ReadOnlySpan<byte> payload, [MaybeNullWhen(false)] out IPv4Route route) =>
+            TryParseRoute(type, payload, names, out route));
+    }
+
+    /// <summary>Adds a route (NLM_F_CREATE | NLM_F_EXCL); <see cref="ErrorNumbers.EEXIST"/> if one with the same destination and metric exists.</summary>
+    public void AddRoute(IPv4Route route) =>
+        ChangeRoute(NetlinkMessageTypes.NewRoute, NewFlags | NetlinkFlags.Create | NetlinkFlags.Exclusive, "RTM_NEWROUTE", route);
+
+    /// <summary>Adds a route, or replaces the one with the same destination and metric (NLM_F_CREATE | NLM_F_REPLACE).</summary>
+    public void ReplaceRoute(IPv4Route route) =>
+        ChangeRoute(NetlinkMessageTypes.NewRoute, NewFlags | NetlinkFlags.Create | NetlinkFlags.Replace, "RTM_NEWROUTE replace", route);
+
+    /// <summary>
+    /// Deletes a route of the main table: the destination must match, and the gateway, device and
+    /// metric too when given; any scope matches. <see cref="ErrorNumbers.ESRCH"/> if there is none.
+    /// </summary>
+    public void DeleteRoute(IPv4Route route) =>
+        ChangeRoute(NetlinkMessageTypes.DeleteRoute, NewFlags, "RTM_DELROUTE", route);
+
+    public void Dispose() => _socket.Dispose();
+
+    private LinkInfo? QueryLink(string name, string operation)
+    {
+        ValidateLinkName(name, nameof(name));
+        var request = new NetlinkRequest(NetlinkMessageTypes.GetLink, NewFlags);
+        var header = new InterfaceInfoMessage { Family = FamilyUnspecified };
+        request.Append(ref header);
+        request.AddString(AttributeTypes.LinkName, name);
+        LinkInfo? found = null;
+        _socket.Execute(request, operation, (type, payload) =>
+        {
+            if (TryParseLink(type, payload, out var link))
+            {
+                found = link;
+            }
+        });
+        return found;
+    }
+
+    /// <summary>The ifindex of <paramref name="name"/>; an unknown name fails as <paramref name="operation"/> with ENODEV.</summary>
+    private int ResolveIndex(string name, string operation) =>
+        QueryLink(name, operation)?.Index ?? throw new NetlinkException(operation, ErrorNumbers.ENODEV);
+
+    private static NetlinkRequest LinkRequest(int index, uint flags = 0, uint change = 0)
+    {
+        var request = new NetlinkRequest(NetlinkMessageTypes.SetLink, NewFlags);
+        var header = new InterfaceInfoMessage { Family = FamilyUnspecified, Index = index, Flags = flags, Change = change };
+        request.Append(ref header);
+        return request;
+    }
+
+    private void ChangeFlags(string name, bool up)
+    {
+        var operation = $"RTM_SETLINK dev {name} {(up ? "up" : "down")}";
+        var request = LinkRequest(ResolveIndex(name, operation), up ? InterfaceInfoMessage.FlagUp : 0, InterfaceInfoMessage.FlagUp);
+        _socket.Execute(request, operation);
+    }
+
+    private void ChangeAddress(ushort type, ushort flags, string verb, string linkName, IPv4Prefix address)
+    {
+        var operation = $"{verb} {address} dev {linkName}";
+        var request = new NetlinkRequest(type, flags);
+        var header = new InterfaceAddressMessage
+        {
+            Family = FamilyIPv4,
+            PrefixLength = (byte)address.Length,
+            Index = (uint)ResolveIndex(linkName, operation),
+        };
+        request.Append(ref header);
+        request.AddAddress(AttributeTypes.AddressLocal, address.Address);
+        request.AddAddress(AttributeTypes.AddressAddress, address.Address);
+        _socket.Execute(request, operation);
+    }
+
+    private void ChangeRoute(ushort type, ushort flags, string verb, IPv4Route route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var operation = $"{verb} {route}";
+        var delete = type == NetlinkMessageTypes.DeleteRoute;
+
+        // As iproute2: a delete leaves type and protocol open and matches any scope.
+        var header = new RouteMessage
+        {
+            Family = FamilyIPv4,
+            DestinationLength = (byte)route.Destination.Length,
+            Table = RouteMessage.MainTable,
+            Protocol = delete ? (byte)0 : RouteMessage.ProtocolBoot,
+            Scope = delete ? (byte)RouteScope.Nowhere : (byte)route.Scope,
+            Type = delete ? (byte)0 : RouteMessage.TypeUnicast,
+        };
+        var request = new NetlinkRequest(type, flags);
+        request.Append(ref header);
+        if (route.Destination.Length > 0)
+        {
+            request.AddAddress(AttributeTypes.RouteDestination, route.Destination.Address);
+        }
+
+        if (route.Gateway is { } gateway)
+        {
+            request.AddAddress(AttributeTypes.RouteGateway, gateway);
+        }
+
+        if (route.Device is { } device)
+        {
+            request.AddUInt32(AttributeTypes.RouteOutputInterface, (uint)ResolveIndex(device, operation));
+        }
+
+        if (route.Metric != 0)
+        {
+            request.AddUInt32(AttributeTypes.RoutePriority, route.Metric);
+        }
+
+        request.AddUInt32(AttributeTypes.RouteTable, RouteMessage.MainTable);
+        _socket.Execute(request, operation);
+    }
+
+    private static bool TryParseLink(ushort type, ReadOnlySpan<byte> payload, [MaybeNullWhen(false)] out LinkInfo link)
+    {
+        link = null;
+        if (type != NetlinkMessageTypes.NewLink || payload.Length < InterfaceInfoMessage.Size)
+        {
+            return false;
+        }
+
+        var header = MemoryMarshal.Read<InterfaceInfoMessage>(payload);
+        string? name = null;
+        string? kind = null;
+        MacAddress? mac = null;
+        var mtu = 0;
+        var attributes = new NetlinkAttributeReader(payload[InterfaceInfoMessage.Size..]);
+        while (attributes.TryRead(out var attribute, out var value))
+        {
+            switch (attribute)
+            {
+                case AttributeTypes.LinkName:
+                    name = NetlinkAttributeReader.ReadString(value);
+                    break;
+                case AttributeTypes.LinkAddress when value.Length == MacAddress.Length:
+                    mac = MacAddress.Read(value);
+                    break;
+                case AttributeTypes.LinkMtu:
+                    mtu = (int)NetlinkAttributeReader.ReadUInt32(value);
+                    break;
+                case AttributeTypes.LinkInfo:
+                    var info = new NetlinkAttributeReader(value);
+                    while (info.TryRead(out var infoAttribute, out var infoValue))
+                    {
+                        if (infoAttribute == AttributeTypes.LinkInfoKind)
+                        {
+                            kind = NetlinkAttributeReader.ReadString(infoValue);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        if (name is null)
+        {
+            return false;
+        }
+
+        link = new LinkInfo(header.Index, name, mac, mtu, header.Flags, kind);
+        return true;
+    }
+
+    private static bool TryParseAddress(ushort type, ReadOnlySpan<byte> payload, [MaybeNullWhen(false)] out InterfaceAddress address)
+    {
+        address = null;
+        if (type != NetlinkMessageTypes.NewAddress || payload.Length < InterfaceAddressMessage.Size)
+        {
+            return false;
+        }
+
+        var header = MemoryMarshal.Read<InterfaceAddressMessage>(payload);
+        if (header.Family != FamilyIPv4)
+        {
+            return false;
+        }
+
+        // For IPv4 IFA_LOCAL is the interface's address; IFA_ADDRESS is the peer on point-to-point links.
+        IPv4Address? local = null;
+        IPv4Address? peer = null;
+        var attributes = new NetlinkAttributeReader(payload[InterfaceAddressMessage.Size..]);
+        while (attributes.TryRead(out var attribute, out var value))
+        {
+            switch (attribute)
+            {
+                case AttributeTypes.AddressLocal:
+                    local = NetlinkAttributeReader.ReadAddress(value);
+                    break;
+                case AttributeTypes.AddressAddress:
+                    peer = NetlinkAttributeReader.ReadAddress(value);
+                    break;
+            }
+        }
+
+        if ((local ?? peer) is not { } found || header.PrefixLength > 32)
+        {
+            return false;
+        }
+
+        address = new InterfaceAddress(new IPv4Prefix(found, header.PrefixLength), (int)header.Index, (RouteScope)header.Scope);
+        return true;
+    }
+
+    private static bool TryParseRoute(ushort type, ReadOnlySpan<byte> payload, Dictionary<int, string> linkNames, [MaybeNullWhen(false)] out IPv4Route route)
+    {
+        route = null;
+        if (type != NetlinkMessageTypes.NewRoute || payload.Length < RouteMessage.Size)
+        {
+            return false;
+        }
+
+        var header = MemoryMarshal.Read<RouteMessage>(payload);
+        if (header.Family != FamilyIPv4 || header.Type != RouteMessage.TypeUnicast || header.DestinationLength > 32)
+        {
+            return false;
+        }
+
+        uint table = header.Table;
+        var destination = default(IPv4Address);
+        IPv4Address? gateway = null;
+        string? device = null;
+        uint metric = 0;
+        var attributes = new NetlinkAttributeReader(payload[RouteMessage.Size..]);
+        while (attributes.TryRead(out var attribute, out var value))
+        {
+            switch (attribute)
+            {
+                case AttributeTypes.RouteTable:
+                    table = NetlinkAttributeReader.ReadUInt32(value);
+                    break;
+                case AttributeTypes.RouteDestination:
+                    destination = NetlinkAttributeReader.ReadAddress(value) ?? default;
+                    break;
+                case AttributeTypes.RouteGateway:
+                    gateway = NetlinkAttributeReader.ReadAddress(value);
+                    break;
+                case AttributeTypes.RouteOutputInterface:
+                    var index = (int)NetlinkAttributeReader.ReadUInt32(value);
+                    device = linkNames.GetValueOrDefault(index) ?? index.ToString(CultureInfo.InvariantCulture);
+                    break;
+                case AttributeTypes.RoutePriority:
+                    metric = NetlinkAttributeReader.ReadUInt32(value);
+                    break;
+            }
+        }
+
+        if (table != RouteMessage.MainTable)
+        {
+            return false;
+        }
+
+        route = new IPv4Route(new IPv4Prefix(destination, header.DestinationLength), device, gateway, (RouteScope)header.Scope, metric);
+        return true;
+    }
+
+    private static void ValidateLinkName(string name, string parameterName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name, parameterName);
+        if (Encoding.UTF8.GetByteCount(name) > MaxLinkNameLength)
+        {
+            throw new ArgumentException($"link name '{name}' is longer than {MaxLinkNameLength} bytes", parameterName);
+        }
+    }
+}
