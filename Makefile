@@ -25,6 +25,8 @@ publish: setup ## Publish the daemons and certgen into out/
 	$(DOTNET) publish InfraManager/InfraManager.csproj -c $(CONFIGURATION) -o $(OUT)/inframanager --nologo -v quiet
 	$(DOTNET) publish InfraAgent/InfraAgent.csproj -c $(CONFIGURATION) -o $(OUT)/infraagent --nologo -v quiet
 	$(DOTNET) publish certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -o $(OUT)/certgen --nologo -v quiet
+	$(DOTNET) publish ArpProxy/ArpProxy.csproj -c $(CONFIGURATION) -o $(OUT)/arp-proxy --nologo -v quiet
+	$(DOTNET) publish SoftTarget/SoftTarget.csproj -c $(CONFIGURATION) -o $(OUT)/softtarget --nologo -v quiet
 
 .PHONY: test
 test: setup ## Run all tests (as root: they create namespaces and interfaces); ends with "N passed, N failed"

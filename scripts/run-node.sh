@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Runs the node's daemons on this machine with the certificates of make gen-certs:
+# Runs the node on this machine with the certificates of make gen-certs: SoftTarget with 8 TAP ports
+# (scripts/create_interfaces.sh), the ARP proxy in netns pod0 on P4TAP_0 (scripts/arp_proxy.sh),
 # inframanager (mTLS API on 127.0.0.1:50002) and infraagent (CNI endpoint on 127.0.0.1:50001).
-# "run-node.sh stop" stops what an earlier run left behind.
+# Ctrl-C, or "run-node.sh stop" from another shell, tears it all down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-configuration=${CONFIGURATION:-Release}
+export CONFIGURATION=${CONFIGURATION:-Release}
 certs=${CERTS_DIR:-certs/generated}
-state=/run/k8sinfraoffload
-bin() { echo "$1/bin/$configuration/net10.0/$2"; }
+state=${K8S_STATE_DIR:-/run/k8sinfraoffload}
+bin() { echo "$1/bin/$CONFIGURATION/net10.0/$2"; }
 
 stop() {
     for name in infraagent inframanager; do
@@ -17,6 +18,8 @@ stop() {
             rm -f "$state/$name.pid"
         fi
     done
+    scripts/arp_proxy.sh stop >/dev/null 2>&1 || true
+    scripts/create_interfaces.sh stop >/dev/null 2>&1 || true
 }
 
 if [ "${1:-}" = "stop" ]; then
@@ -26,13 +29,18 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "run-node: run as root (the daemons write /var/log and later own network namespaces)" >&2
+    echo "run-node: run as root (it creates TAP interfaces and network namespaces)" >&2
     exit 1
 fi
 
 mkdir -p "$state"
 stop
-trap 'echo; echo "stopping"; stop' EXIT INT TERM
+trap 'echo; echo "== stopping"; stop' EXIT INT TERM
+
+echo "== SoftTarget: P4Runtime 127.0.0.1:9559, gNMI 127.0.0.1:9339 (mTLS), TAPs P4TAP_0..7; log /var/log/softtarget.log"
+scripts/create_interfaces.sh 8
+echo "== ARP proxy: netns pod0, P4TAP_0, 169.254.1.1/16; log /var/log/arp-proxy.log"
+scripts/arp_proxy.sh start
 
 echo "== inframanager: infra.InfraAgent API, mTLS, 127.0.0.1:50002; log /var/log/inframanager.log"
 "$(bin InfraManager inframanager)" \
@@ -55,10 +63,13 @@ done
 
 cat <<MSG
 
-Both daemons are up. To look at them:
-  tail -f /var/log/inframanager.log
-  ss -ltnp | grep -E ':5000[12]'
-The software P4 target, the ARP proxy and pods join this run as their issues land.
+The node is up. To look at it:
+  $(bin SoftTarget softtarget) dump --conn mtls --client-cert $certs/infrap4d/client.crt \\
+      --client-key $certs/infrap4d/client.key --ca-cert $certs/infrap4d/ca.crt   # tables and port counters
+  ip -br link | grep P4TAP_                        # the TAP ports
+  ip netns exec pod0 ip -4 addr show P4TAP_0       # the ARP proxy's side
+  tail -f /var/log/inframanager.log /var/log/softtarget.log /var/log/arp-proxy.log
+The manager programming SoftTarget, and pods through the agent's CNI API, join this run as their issues land.
 Ctrl-C (or make stop from another shell) stops everything.
 MSG
 wait
