@@ -79,7 +79,6 @@ public sealed class ArpProxyProcessTests
         Assert.True(macs.Count > 0, proxy.Output);
         var proxyMac = await topology.ProxyMacAsync();
         Assert.All(macs, mac => Assert.Equal(proxyMac, mac));
-        Assert.Contains($"{target} is-at", await File.ReadAllTextAsync(topology.LogFile), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,6 +31,33 @@ public sealed class SoftTargetProcess : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await StartProcessAsync();
+        P4Runtime = GrpcChannel.ForAddress($"http://127.0.0.1:{P4RuntimePort}");
+        Gnmi = GrpcChannel.ForAddress($"http://127.0.0.1:{GnmiPort}");
+    }
+
+    /// <summary>Kills the process (SIGKILL), as a crash would: every stream breaks, all state is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    /// <summary>
+    /// Kills the process if it runs and starts a new one on the same ports: a target that restarted,
+    /// with no pipeline and no ports. <see cref="P4Runtime"/> and <see cref="Gnmi"/> reconnect by themselves.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        await StartProcessAsync();
+    }
+
+    private async Task StartProcessAsync()
+    {
         _process = DaemonProcess.Start("softtarget.dll",
         [
             "--conn", "insecure",
@@ -41,8 +68,6 @@ public sealed class SoftTargetProcess : IAsyncLifetime
             "--log-level", "Debug",
         ]);
         await _process.WaitForOutputAsync("softtarget serving", TimeSpan.FromSeconds(30));
-        P4Runtime = GrpcChannel.ForAddress($"http://127.0.0.1:{P4RuntimePort}");
-        Gnmi = GrpcChannel.ForAddress($"http://127.0.0.1:{GnmiPort}");
     }
 
     public async Task DisposeAsync()
