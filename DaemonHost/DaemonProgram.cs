@@ -44,7 +44,7 @@ public static class DaemonProgram
             await Console.Error.WriteLineAsync($"{program}: configuration: {string.Join("; ", e.Failures)}");
             return ConfigurationError;
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or DaemonStartException)
         {
             await Console.Error.WriteLineAsync($"{program}: {e.Message}");
             return StartError;

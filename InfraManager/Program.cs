@@ -3,6 +3,7 @@ using DaemonHost.Configuration;
 using DaemonHost.Logging;
 using InfraManager;
 using InfraManager.Api;
+using InfraManager.P4;
 
 return await DaemonProgram.RunAsync("inframanager", args, ManagerFlags.DefaultConfigFile, ManagerFlags.All, async (configuration, cancellationToken) =>
 {
@@ -10,6 +11,7 @@ return await DaemonProgram.RunAsync("inframanager", args, ManagerFlags.DefaultCo
     builder.Configuration.AddConfiguration(configuration);
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/inframanager.log" }, new LoggingOptionsValidator()));
     builder.AddManagerApi();
+    builder.AddP4Runtime();
 
     var app = builder.Build();
     app.MapManagerApi();

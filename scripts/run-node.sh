@@ -20,6 +20,10 @@ stop() {
     done
     scripts/arp_proxy.sh stop >/dev/null 2>&1 || true
     scripts/create_interfaces.sh stop >/dev/null 2>&1 || true
+    # SoftTarget's TAPs are persistent (pods keep them across a restart of the target); a whole-node stop removes them.
+    for link in /sys/class/net/P4TAP_*; do
+        [ -e "$link/tun_flags" ] && ip link del dev "$(basename "$link")" 2>/dev/null || true
+    done
 }
 
 if [ "${1:-}" = "stop" ]; then
@@ -42,10 +46,14 @@ scripts/create_interfaces.sh 8
 echo "== ARP proxy: netns pod0, P4TAP_0, 169.254.1.1/16; log /var/log/arp-proxy.log"
 scripts/arp_proxy.sh start
 
-echo "== inframanager: infra.InfraAgent API, mTLS, 127.0.0.1:50002; log /var/log/inframanager.log"
+echo "== inframanager: infra.InfraAgent API, mTLS, 127.0.0.1:50002; P4Runtime client of SoftTarget (mTLS); log /var/log/inframanager.log"
 "$(bin InfraManager inframanager)" \
     --server-cert "$certs/inframanager/server/tls.crt" --server-key "$certs/inframanager/server/tls.key" \
-    --ca-cert "$certs/inframanager/server/ca.crt" --log-file /var/log/inframanager.log >/dev/null &
+    --ca-cert "$certs/inframanager/server/ca.crt" \
+    --client-cert "$certs/inframanager/client/tls.crt" --client-key "$certs/inframanager/client/tls.key" \
+    --p4runtime-ca-cert "$certs/inframanager/client/ca.crt" --gnmi-ca-cert "$certs/inframanager/client/ca.crt" \
+    --p4info k8s_dp/p4Info.txt --p4bin k8s_dp/build/k8s_dp.pb.bin \
+    --log-file /var/log/inframanager.log >/dev/null &
 echo $! >"$state/inframanager.pid"
 
 echo "== infraagent: CNI endpoint for Calico, 127.0.0.1:50001; log /var/log/infraagent/infraagent.log"
@@ -53,7 +61,10 @@ echo "== infraagent: CNI endpoint for Calico, 127.0.0.1:50001; log /var/log/infr
     --caCert "$certs/infraagent/client/ca.crt" >/dev/null &
 echo $! >"$state/infraagent.pid"
 
-sleep 2
+for _ in $(seq 50); do
+    grep -q "API listening" /var/log/inframanager.log 2>/dev/null && break
+    sleep 0.2
+done
 for name in inframanager infraagent; do
     if ! kill -0 "$(cat "$state/$name.pid")" 2>/dev/null; then
         echo "run-node: $name did not start; see its log" >&2
@@ -69,7 +80,8 @@ The node is up. To look at it:
   ip -br link | grep P4TAP_                        # the TAP ports
   ip netns exec pod0 ip -4 addr show P4TAP_0       # the ARP proxy's side
   tail -f /var/log/inframanager.log /var/log/softtarget.log /var/log/arp-proxy.log
-The manager programming SoftTarget, and pods through the agent's CNI API, join this run as their issues land.
+The manager has loaded k8s_dp into SoftTarget (see the dump); its table programming and pods through the
+agent's CNI API join this run as their issues land.
 Ctrl-C (or make stop from another shell) stops everything.
 MSG
 wait

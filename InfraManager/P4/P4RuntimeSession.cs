@@ -154,6 +154,11 @@ internal sealed partial class P4RuntimeSession : BackgroundService, IAsyncDispos
                 await ConnectAsync(cancellationToken);
                 break;
             }
+            catch (P4RuntimeException e) when (!IsTransient(e))
+            {
+                // A refusal that waiting will not change (unknown device, pipeline rejected): one line, exit 2.
+                throw new DaemonHost.DaemonStartException($"P4Runtime target {_link.Address}: {e.Message}", e);
+            }
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 _lastProblem = Describe(e);

@@ -1,17 +1,20 @@
+using SoftTargetKit;
 using TestSupport;
 using Xunit;
 
 namespace InfraAgent.Tests.Manager;
 
 /// <summary>The wait-for-manager init container: infraagent checkManager against a real manager over mTLS.</summary>
-public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, IDisposable
+public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, IClassFixture<SoftTargetProcess>, IDisposable
 {
     private readonly TestCertificates _certificates;
+    private readonly SoftTargetProcess _target;
     private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-agent-").FullName;
 
-    public CheckManagerCommandTests(TestCertificates certificates)
+    public CheckManagerCommandTests(TestCertificates certificates, SoftTargetProcess target)
     {
         _certificates = certificates;
+        _target = target;
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -29,6 +32,9 @@ public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, 
         "--server-key", _certificates.ManagerServer.Key,
         "--ca-cert", _certificates.CaFile,
         "--log-file", Path.Combine(_directory, "inframanager.log"),
+        "--p4runtime-addr", $"127.0.0.1:{_target.P4RuntimePort}", "--p4runtime-conn", "insecure",
+        "--gnmi-addr", $"127.0.0.1:{_target.GnmiPort}", "--gnmi-conn", "insecure",
+        "--p4info", Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt"),
     ]);
 
     [Fact]

@@ -2,20 +2,25 @@ using DaemonHost.Tls;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Extensions.Logging.Abstractions;
+using SoftTargetKit;
 using TestSupport;
 using Xunit;
 
 namespace InfraManager.Tests.Api;
 
 /// <summary>The inframanager binary as an operator starts it.</summary>
-public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IDisposable
+[Collection(InfraManager.Tests.P4.HostNetworkTests.Name)]
+public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClassFixture<SoftTargetProcess>, IDisposable
 {
     private readonly TestCertificates _certificates;
     private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-manager-").FullName;
 
-    public ManagerProcessTests(TestCertificates certificates)
+    private readonly SoftTargetProcess _target;
+
+    public ManagerProcessTests(TestCertificates certificates, SoftTargetProcess target)
     {
         _certificates = certificates;
+        _target = target;
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -88,6 +93,7 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IDisp
             "--server-key", _certificates.ManagerServer.Key,
             "--ca-cert", _certificates.CaFile,
             "--log-file", LogFile,
+            .. TargetFlags(_target),
         ]);
         await manager.WaitForOutputAsync("API listening");
 
@@ -98,7 +104,18 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IDisp
         // TLS 1.3: the refusal shows as a failed connection or a reset stream, never as an answer.
         Assert.True(refused.StatusCode is StatusCode.Unavailable or StatusCode.Internal, refused.ToString());
         Assert.Contains($"listening: 127.0.0.1:{port} (mtls)", await File.ReadAllTextAsync(LogFile), StringComparison.Ordinal);
+        // It loaded k8s_dp into the empty target before it served.
+        var pipeline = await new Proto.P4.V1.P4Runtime.P4RuntimeClient(_target.P4Runtime).GetForwardingPipelineConfigAsync(new Proto.P4.V1.GetForwardingPipelineConfigRequest { DeviceId = _target.DeviceId });
+        Assert.Contains(pipeline.Config.P4Info.Tables, t => t.Preamble.Alias == "ipv4_to_port_table");
     }
+
+    /// <summary>The flags that point a manager at a plain-gRPC SoftTarget and the repository's k8s_dp p4info.</summary>
+    internal static string[] TargetFlags(SoftTargetProcess target) =>
+    [
+        "--p4runtime-addr", $"127.0.0.1:{target.P4RuntimePort}", "--p4runtime-conn", "insecure",
+        "--gnmi-addr", $"127.0.0.1:{target.GnmiPort}", "--gnmi-conn", "insecure",
+        "--p4info", Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt"), "--p4bin", Path.Combine(RepoPaths.Root, "k8s_dp", "k8s_dp.pb.bin"),
+    ];
 
     private static async Task<HealthCheckResponse.Types.ServingStatus> CheckAsync(int port, TlsSettings settings)
     {

@@ -208,9 +208,10 @@ public sealed class P4RuntimeSessionTests : IAsyncLifetime
         var options = P4TestSessions.Options(_target);
         options.DeviceId = 9;
 
-        var error = await Assert.ThrowsAsync<P4RuntimeException>(() => P4TestSessions.StartAsync(options));
+        var error = await Assert.ThrowsAsync<DaemonHost.DaemonStartException>(() => P4TestSessions.StartAsync(options));
 
-        Assert.Equal(StatusCode.NotFound, error.Code);
+        var refusal = Assert.IsType<P4RuntimeException>(error.InnerException);
+        Assert.Equal(StatusCode.NotFound, refusal.Code);
         Assert.Contains("device id 9", error.Message, StringComparison.Ordinal);
     }
 
