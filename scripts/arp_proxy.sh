@@ -47,6 +47,13 @@ require_root() {
     [ "$(id -u)" -eq 0 ] || die "run as root (it moves $iface into a network namespace)"
 }
 
+# shellcheck source=scripts/lib/daemons.sh
+source scripts/lib/daemons.sh
+
+proxy_pid() { daemon_pid "$pidfile" arp-proxy; }
+
+stop_proxy() { stop_daemon "$pidfile" arp-proxy; }
+
 in_netns() { ip netns exec "$netns" "$@"; }
 
 netns_exists() { [ -e "/run/netns/$netns" ]; }
@@ -56,53 +63,9 @@ link_in_netns() { netns_exists && in_netns ip link show dev "$iface" >/dev/null 
 link_in_root() { ip link show dev "$iface" >/dev/null 2>&1; }
 
 # Whether process $1 runs; a zombie does not.
-alive() {
-    local stat
-    stat=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $stat != Z* ]]
-}
-
 # The pid of the proxy we started, if it still runs (and the pid was not reused by something else).
-proxy_pid() {
-    local pid
-    [ -f "$pidfile" ] || return 1
-    pid=$(cat "$pidfile")
-    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q arp-proxy || return 1
-    echo "$pid"
-}
-
 configured() {
     link_in_netns && in_netns ip -4 -o addr show dev "$iface" | grep -qF "inet $address "
-}
-
-locate_binary() {
-    local candidate
-    if [ -n "${ARP_PROXY_BIN:-}" ]; then
-        [ -x "$ARP_PROXY_BIN" ] || die "ARP_PROXY_BIN=$ARP_PROXY_BIN is not an executable file"
-        echo "$ARP_PROXY_BIN"
-        return
-    fi
-    for candidate in "ArpProxy/bin/${CONFIGURATION:-Release}/net10.0/arp-proxy" ArpProxy/bin/Release/net10.0/arp-proxy \
-        ArpProxy/bin/Debug/net10.0/arp-proxy out/arp-proxy/arp-proxy; do
-        if [ -x "$candidate" ]; then
-            echo "$PWD/$candidate"
-            return
-        fi
-    done
-    die "arp-proxy is not built; run make build (or set ARP_PROXY_BIN)"
-}
-
-stop_proxy() {
-    local pid
-    if pid=$(proxy_pid); then
-        kill "$pid"
-        for _ in $(seq 50); do
-            alive "$pid" || break
-            sleep 0.1
-        done
-        alive "$pid" && kill -KILL "$pid"
-        echo "$name: stopped arp-proxy (pid $pid)"
-    fi
-    rm -f "$pidfile"
 }
 
 start() {
@@ -113,7 +76,7 @@ start() {
         return
     fi
 
-    bin=$(locate_binary)
+    bin=$(locate_binary "${ARP_PROXY_BIN:-}" ARP_PROXY_BIN ArpProxy arp-proxy)
     if ! link_in_root && ! link_in_netns; then
         die "interface $iface does not exist (here or in netns $netns); create it first, e.g. scripts/create_interfaces.sh 8"
     fi

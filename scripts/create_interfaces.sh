@@ -148,56 +148,19 @@ start_infrap4d() {
     done
 }
 
-locate_softtarget() {
-    local candidate
-    if [ -n "${SOFTTARGET_BIN:-}" ]; then
-        [ -x "$SOFTTARGET_BIN" ] || die "SOFTTARGET_BIN=$SOFTTARGET_BIN is not an executable file"
-        echo "$SOFTTARGET_BIN"
-        return
-    fi
-    for candidate in "SoftTarget/bin/${CONFIGURATION:-Release}/net10.0/softtarget" SoftTarget/bin/Release/net10.0/softtarget \
-        SoftTarget/bin/Debug/net10.0/softtarget out/softtarget/softtarget; do
-        if [ -x "$candidate" ]; then
-            echo "$PWD/$candidate"
-            return
-        fi
-    done
-    die "softtarget is not built; run make build (or set SOFTTARGET_BIN)"
-}
-
 # Whether process $1 runs; a zombie does not.
-alive() {
-    local stat
-    stat=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $stat != Z* ]]
-}
-
 # The pid of the SoftTarget we started, if it still runs (and the pid was not reused by something else).
-softtarget_pid() {
-    local pid
-    [ -f "$pidfile" ] || return 1
-    pid=$(cat "$pidfile")
-    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q softtarget || return 1
-    echo "$pid"
-}
+# shellcheck source=scripts/lib/daemons.sh
+source scripts/lib/daemons.sh
 
-stop_softtarget() {
-    local pid
-    if pid=$(softtarget_pid); then
-        kill "$pid"
-        for _ in $(seq 50); do
-            alive "$pid" || break
-            sleep 0.1
-        done
-        alive "$pid" && kill -KILL "$pid"
-        echo "$name: stopped softtarget (pid $pid); its TAPs stay until deleted (ip link del <name>)"
-    fi
-    rm -f "$pidfile"
-}
+softtarget_pid() { daemon_pid "$pidfile" softtarget; }
+
+stop_softtarget() { stop_daemon "$pidfile" softtarget "; its TAPs stay until deleted (ip link del <name>)"; }
 
 start_softtarget() {
     local bin conn prefix log pid tap
     local -a flags extra
-    bin=$(locate_softtarget)
+    bin=$(locate_binary "${SOFTTARGET_BIN:-}" SOFTTARGET_BIN SoftTarget softtarget)
     conn=${SOFTTARGET_CONN:-mtls}
     prefix=${TAP_PREFIX:-P4TAP_}
     log=${SOFTTARGET_LOG:-/var/log/softtarget.log}
