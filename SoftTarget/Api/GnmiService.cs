@@ -112,7 +112,17 @@ internal sealed partial class GnmiService : gNMI.gNMIBase
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"port-type: {name} is {type}; SoftTarget makes TAP ports only"));
             }
 
+            if (name.Length > 15 || name.Contains('/', StringComparison.Ordinal) || name.Any(char.IsWhiteSpace))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"name: '{name}' is not an interface name (1 to 15 characters, no '/' or spaces)"));
+            }
+
             var id = _ports.Add(name);
+            if (_dataPlane.OpenPort(name, id) is { } error)
+            {
+                throw new RpcException(new Status(StatusCode.Internal, $"{name}: the TAP cannot be opened: {error}"));
+            }
+
             LogPortCreated(_logger, name, id);
         }
 

@@ -93,13 +93,16 @@ internal sealed partial class DataPlaneService : BackgroundService
         LogPipeline(_logger, pipeline.Index.Tables.Count);
     }
 
-    private void OnPort(string name, uint id)
+    private void OnPort(string name, uint id) => OpenPort(name, id);
+
+    /// <summary>Opens the port's TAP and starts its worker, unless it runs already; returns why it cannot, or null.</summary>
+    public string? OpenPort(string name, uint id)
     {
         lock (_gate)
         {
             if (_workers.Any(w => w.PortId == id))
             {
-                return;
+                return null;
             }
 
             TapDevice tap;
@@ -107,10 +110,10 @@ internal sealed partial class DataPlaneService : BackgroundService
             {
                 tap = TapDevice.Open(name, _options.Offloads ? TapOffloads.Default : TapOffloads.None, vnetHeader: true, persistent: true);
             }
-            catch (Packets.NativeIOException e)
+            catch (Exception e) when (e is Packets.NativeIOException or ArgumentException)
             {
                 LogPortFailed(_logger, name, id, e.Message);
-                return;
+                return e.Message;
             }
 
             var byPort = new TapDevice?[Math.Max(_byPort.Length, (int)id + 1)];
@@ -121,6 +124,7 @@ internal sealed partial class DataPlaneService : BackgroundService
             _workers.Add(worker);
             worker.Start();
             LogPortOpened(_logger, name, id, tap.Created ? "created" : "attached", tap.Offloads);
+            return null;
         }
     }
 

@@ -39,6 +39,18 @@ public sealed class GnmiServiceTests : IClassFixture<SoftTargetProcess>
     }
 
     [Fact]
+    public async Task Set_NameTooLongForAnInterface_InvalidArgumentAndNoPort()
+    {
+        var name = "P4TAP_far_too_long_0";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => GnmiPorts.CreateTapAsync(_target.Gnmi, name));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains(name, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => GnmiPorts.PortIdAsync(_target.Gnmi, name))).StatusCode);
+    }
+
+    [Fact]
     public async Task Get_UnknownPort_NotFound()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => GnmiPorts.PortIdAsync(_target.Gnmi, "nosuchtap"));
