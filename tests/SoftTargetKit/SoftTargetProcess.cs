@@ -13,9 +13,9 @@ public sealed class SoftTargetProcess : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-softtarget-").FullName;
     private DaemonProcess? _process;
 
-    public int P4RuntimePort { get; } = FreePort.Next();
+    public int P4RuntimePort { get; private set; }
 
-    public int GnmiPort { get; } = FreePort.Next();
+    public int GnmiPort { get; private set; }
 
     public ulong DeviceId { get; } = 1;
 
@@ -31,7 +31,27 @@ public sealed class SoftTargetProcess : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StartProcessAsync();
+        // A free port stays free only until someone binds it, and test assemblies run side by side: on a clash, pick again.
+        for (var attempt = 1; ; attempt++)
+        {
+            P4RuntimePort = FreePort.Next();
+            do
+            {
+                GnmiPort = FreePort.Next();
+            }
+            while (GnmiPort == P4RuntimePort);
+
+            try
+            {
+                await StartProcessAsync();
+                break;
+            }
+            catch (TimeoutException) when (attempt < 5 && Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await KillAsync();
+            }
+        }
+
         P4Runtime = GrpcChannel.ForAddress($"http://127.0.0.1:{P4RuntimePort}");
         Gnmi = GrpcChannel.ForAddress($"http://127.0.0.1:{GnmiPort}");
     }

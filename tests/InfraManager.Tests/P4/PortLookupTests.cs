@@ -15,16 +15,15 @@ public sealed class PortLookupTests : IAsyncLifetime, IDisposable
 {
     private readonly SoftTargetProcess _target = new();
     private readonly List<string> _taps = [];
-    private readonly PortLookup _lookup;
+    private PortLookup _lookup = null!; // made once the target has its ports, in InitializeAsync
 
-    public PortLookupTests()
+    public async Task InitializeAsync()
     {
+        await _target.InitializeAsync();
         _lookup = new PortLookup(P4TestSessions.Options(_target), TimeSpan.FromSeconds(10), TimeProvider.System, NullLogger<PortLookup>.Instance);
     }
 
-    public Task InitializeAsync() => _target.InitializeAsync();
-
-    public void Dispose() => _lookup.Dispose();
+    public void Dispose() => _lookup?.Dispose();
 
     public async Task DisposeAsync()
     {
