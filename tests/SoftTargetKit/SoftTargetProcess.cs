@@ -7,11 +7,28 @@ using Xunit;
 
 namespace SoftTargetKit;
 
-/// <summary>A real softtarget process on free loopback ports (plain gRPC), and channels to it.</summary>
+/// <summary>
+/// A real softtarget process on free loopback ports: plain gRPC with channels to it, or mTLS with the
+/// certificates of make gen-certs (as infrap4d runs), where callers make their own secure channels.
+/// </summary>
 public sealed class SoftTargetProcess : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-softtarget-").FullName;
+    private readonly TestCertificates? _certificates;
     private DaemonProcess? _process;
+
+    public SoftTargetProcess()
+    {
+    }
+
+    // xunit fixtures may have one public constructor: the mTLS one is reached through Mtls().
+    private SoftTargetProcess(TestCertificates certificates)
+    {
+        _certificates = certificates;
+    }
+
+    /// <summary>mTLS: the infrap4d server certificate (it names localhost), client certificates checked against the CA.</summary>
+    public static SoftTargetProcess Mtls(TestCertificates certificates) => new(certificates);
 
     public int P4RuntimePort { get; private set; }
 
@@ -52,8 +69,11 @@ public sealed class SoftTargetProcess : IAsyncLifetime
             }
         }
 
-        P4Runtime = GrpcChannel.ForAddress($"http://127.0.0.1:{P4RuntimePort}");
-        Gnmi = GrpcChannel.ForAddress($"http://127.0.0.1:{GnmiPort}");
+        if (_certificates is null)
+        {
+            P4Runtime = GrpcChannel.ForAddress($"http://127.0.0.1:{P4RuntimePort}");
+            Gnmi = GrpcChannel.ForAddress($"http://127.0.0.1:{GnmiPort}");
+        }
     }
 
     /// <summary>Kills the process (SIGKILL), as a crash would: every stream breaks, all state is gone.</summary>
@@ -78,9 +98,12 @@ public sealed class SoftTargetProcess : IAsyncLifetime
 
     private async Task StartProcessAsync()
     {
+        string[] security = _certificates is null
+            ? ["--conn", "insecure"]
+            : ["--conn", "mtls", "--cert", _certificates.Infrap4dServer.Certificate, "--key", _certificates.Infrap4dServer.Key, "--ca-cert", _certificates.CaFile];
         _process = DaemonProcess.Start("softtarget.dll",
         [
-            "--conn", "insecure",
+            .. security,
             "--addr", $"127.0.0.1:{P4RuntimePort}",
             "--gnmi-addr", $"127.0.0.1:{GnmiPort}",
             "--device-id", DeviceId.ToString(CultureInfo.InvariantCulture),

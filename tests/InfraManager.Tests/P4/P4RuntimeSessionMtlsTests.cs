@@ -20,17 +20,12 @@ public sealed class P4RuntimeSessionMtlsTests : IClassFixture<TestCertificates>
     [Fact]
     public async Task Start_MtlsTarget_LoadsThePipelineAndWrites()
     {
-        var (p4RuntimePort, gnmiPort) = (FreePort.Next(), FreePort.Next());
         var directory = Directory.CreateTempSubdirectory("k8sio-st-").FullName;
         try
         {
-            await using var target = DaemonProcess.Start("softtarget.dll",
-            [
-                "--addr", $"127.0.0.1:{p4RuntimePort}", "--gnmi-addr", $"127.0.0.1:{gnmiPort}",
-                "--cert", _certificates.Infrap4dServer.Certificate, "--key", _certificates.Infrap4dServer.Key, "--ca-cert", _certificates.CaFile,
-                "--log-file", Path.Combine(directory, "softtarget.log"),
-            ]);
-            await target.WaitForOutputAsync("softtarget serving");
+            await using var target = SoftTargetKit.SoftTargetProcess.Mtls(_certificates);
+            await target.InitializeAsync();
+            var (p4RuntimePort, gnmiPort) = (target.P4RuntimePort, target.GnmiPort);
             // The infrap4d certificate names localhost, which is what the manager dials.
             var options = new P4RuntimeOptions
             {

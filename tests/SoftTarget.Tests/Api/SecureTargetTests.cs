@@ -21,29 +21,16 @@ public sealed class SecureTargetTests : IClassFixture<TestCertificates>
     [Fact]
     public async Task Mtls_ManagerClientCertificateServed_NoCertificateRefused()
     {
-        var port = FreePort.Next();
-        var directory = Directory.CreateTempSubdirectory("k8sio-st-").FullName;
-        try
-        {
-            await using var target = DaemonProcess.Start("softtarget.dll",
-            [
-                "--addr", $"127.0.0.1:{port}", "--gnmi-addr", $"127.0.0.1:{FreePort.Next()}",
-                "--cert", _certificates.Infrap4dServer.Certificate, "--key", _certificates.Infrap4dServer.Key, "--ca-cert", _certificates.CaFile,
-                "--log-file", Path.Combine(directory, "softtarget.log"),
-            ]);
-            await target.WaitForOutputAsync("softtarget serving");
+        await using var target = SoftTargetProcess.Mtls(_certificates);
+        await target.InitializeAsync();
+        var port = target.P4RuntimePort;
 
-            // The manager dials localhost, which the infrap4d certificate names.
-            var manager = new TlsSettings(TlsMode.Mtls, _certificates.ManagerClient.Certificate, _certificates.ManagerClient.Key, _certificates.CaFile);
-            Assert.Equal("1.4.1", await CapabilitiesAsync($"localhost:{port}", manager));
-            var anonymous = new TlsSettings(TlsMode.Tls, string.Empty, string.Empty, _certificates.CaFile);
-            var refused = await Assert.ThrowsAsync<RpcException>(() => CapabilitiesAsync($"localhost:{port}", anonymous));
-            Assert.True(refused.StatusCode is StatusCode.Unavailable or StatusCode.Internal, refused.ToString());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        // The manager dials localhost, which the infrap4d certificate names.
+        var manager = new TlsSettings(TlsMode.Mtls, _certificates.ManagerClient.Certificate, _certificates.ManagerClient.Key, _certificates.CaFile);
+        Assert.Equal("1.4.1", await CapabilitiesAsync($"localhost:{port}", manager));
+        var anonymous = new TlsSettings(TlsMode.Tls, string.Empty, string.Empty, _certificates.CaFile);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => CapabilitiesAsync($"localhost:{port}", anonymous));
+        Assert.True(refused.StatusCode is StatusCode.Unavailable or StatusCode.Internal, refused.ToString());
     }
 
     private static async Task<string> CapabilitiesAsync(string address, TlsSettings settings)
