@@ -24,6 +24,9 @@ internal static class ManagerFlags
         new("device-id", "DeviceId", "P4Runtime device id"),
         new("p4info", "P4InfoPath", "k8s_dp p4Info.txt, loaded when the target has no pipeline"),
         new("p4bin", "p4BinPath", "k8s_dp.pb.bin sent with it"),
+        new("metrics-addr", "InfraManager:metricsAddr", "Prometheus /metrics endpoint (plain HTTP); empty turns it off"),
+        new("store-dir", "StoreDir", "directory of the durable desired state"),
+        new("node-ip", "NODE_IP", "the node's IPv4 address (routed to the host interface)"),
         new("log-level", "LogLevel", "Trace, Debug, Info, Warn, Error or Fatal"),
         new("log-file", "LogFile", "log file, besides the console"),
     ];

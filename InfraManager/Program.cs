@@ -4,6 +4,7 @@ using DaemonHost.Logging;
 using InfraManager;
 using InfraManager.Api;
 using InfraManager.P4;
+using InfraManager.Reconcile;
 
 return await DaemonProgram.RunAsync("inframanager", args, ManagerFlags.DefaultConfigFile, ManagerFlags.All, async (configuration, cancellationToken) =>
 {
@@ -12,6 +13,7 @@ return await DaemonProgram.RunAsync("inframanager", args, ManagerFlags.DefaultCo
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/inframanager.log" }, new LoggingOptionsValidator()));
     builder.AddManagerApi();
     builder.AddP4Runtime();
+    builder.AddDesiredState();
 
     var app = builder.Build();
     app.MapManagerApi();

@@ -2,6 +2,8 @@ using DaemonHost.Configuration;
 using DaemonHost.Tls;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
+using InfraManager.Monitoring;
+using Prometheus;
 
 namespace InfraManager.Api;
 
@@ -21,7 +23,8 @@ internal static class ManagerApiExtensions
                 TlsSettings.ParseCipherSuites(options.Ciphersuites, $"{ManagerApiOptions.Section}:ciphersuites"))
             .Validate(isServer: true, ($"{ManagerApiOptions.Section}:serverCert", $"{ManagerApiOptions.Section}:serverKey", $"{ManagerApiOptions.Section}:caCert"));
 
-        builder.Services.AddGrpc();
+        HostPort? metrics = string.IsNullOrWhiteSpace(options.MetricsAddr) ? null : HostPort.Parse(options.MetricsAddr, $"{ManagerApiOptions.Section}:metricsAddr");
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<RequestInterceptor>());
         builder.Services.AddSingleton(new ManagerApiEndpoint(address, tls.Mode));
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddSingleton(sp => new ReloadingTlsMaterial(tls, TimeProvider.System, sp.GetRequiredService<ILogger<ReloadingTlsMaterial>>()));
@@ -29,6 +32,10 @@ internal static class ManagerApiExtensions
         {
             var material = tls.Mode == TlsMode.Insecure ? null : kestrel.ApplicationServices.GetRequiredService<ReloadingTlsMaterial>();
             kestrel.Listen(address.ListenAddress, address.Port, listen => listen.UseDaemonTls(material));
+            if (metrics is { } metricsAddress)
+            {
+                kestrel.Listen(metricsAddress.ListenAddress, metricsAddress.Port, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+            }
         });
         return builder;
     }
@@ -36,11 +43,13 @@ internal static class ManagerApiExtensions
     public static WebApplication MapManagerApi(this WebApplication app)
     {
         app.MapGrpcService<HealthServiceImpl>();
-        // Serving means the API is up; the infra.InfraAgent methods arrive with the manager's programming core.
+        app.MapGrpcService<InfraAgentService>();
+        // Only reached once the state controller reconciled the target with the store: serving means ready.
         app.Services.GetRequiredService<HealthServiceImpl>().SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
         var endpoint = app.Services.GetRequiredService<ManagerApiEndpoint>();
         var logger = app.Services.GetRequiredService<ILogger<ManagerApiEndpoint>>();
-        app.Lifetime.ApplicationStarted.Register(() => ManagerApiLog.Listening(logger, endpoint));
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<ManagerMetrics>().Registry);
+        app.Lifetime.ApplicationStarted.Register(() => ApiLog.Listening(logger, endpoint));
         return app;
     }
 }

@@ -21,4 +21,7 @@ internal sealed class ManagerApiOptions
 
     /// <summary>Comma-separated IANA names, e.g. TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (ignored by TLS 1.3 in Go; honoured here).</summary>
     public string Ciphersuites { get; set; } = string.Empty;
+
+    /// <summary>Plain HTTP endpoint serving Prometheus metrics at /metrics; empty turns it off.</summary>
+    public string MetricsAddr { get; set; } = "127.0.0.1:50098";
 }

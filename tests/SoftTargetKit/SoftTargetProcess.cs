@@ -15,6 +15,8 @@ public sealed class SoftTargetProcess : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("k8sio-softtarget-").FullName;
     private readonly TestCertificates? _certificates;
+    private readonly string _tapPrefix = "P4TAP_";
+    private readonly int _ports;
     private DaemonProcess? _process;
 
     public SoftTargetProcess()
@@ -22,13 +24,22 @@ public sealed class SoftTargetProcess : IAsyncLifetime
     }
 
     // xunit fixtures may have one public constructor: the mTLS one is reached through Mtls().
-    private SoftTargetProcess(TestCertificates certificates)
+    private SoftTargetProcess(TestCertificates certificates, string tapPrefix, int ports)
     {
         _certificates = certificates;
+        _tapPrefix = tapPrefix;
+        _ports = ports;
     }
 
-    /// <summary>mTLS: the infrap4d server certificate (it names localhost), client certificates checked against the CA.</summary>
-    public static SoftTargetProcess Mtls(TestCertificates certificates) => new(certificates);
+    /// <summary>
+    /// mTLS: the infrap4d server certificate (it names localhost), client certificates checked against
+    /// the CA. With <paramref name="ports"/>, it makes TAPs <paramref name="tapPrefix"/>0.. at start
+    /// (root; they vanish with the process).
+    /// </summary>
+    public static SoftTargetProcess Mtls(TestCertificates certificates, string tapPrefix = "P4TAP_", int ports = 0) => new(certificates, tapPrefix, ports);
+
+    /// <summary>The names of the TAPs made at start.</summary>
+    public IReadOnlyList<string> TapNames => [.. Enumerable.Range(0, _ports).Select(i => _tapPrefix + i.ToString(CultureInfo.InvariantCulture))];
 
     public int P4RuntimePort { get; private set; }
 
@@ -109,6 +120,8 @@ public sealed class SoftTargetProcess : IAsyncLifetime
             "--device-id", DeviceId.ToString(CultureInfo.InvariantCulture),
             "--log-file", Path.Combine(_directory, "softtarget.log"),
             "--log-level", "Debug",
+            "--ports", _ports.ToString(CultureInfo.InvariantCulture),
+            "--tap-prefix", _tapPrefix,
         ]);
         await _process.WaitForOutputAsync("softtarget serving", TimeSpan.FromSeconds(30));
     }

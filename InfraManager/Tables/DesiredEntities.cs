@@ -1,0 +1,311 @@
+using InfraManager.State;
+using Packets;
+using Proto.P4.V1;
+
+namespace InfraManager.Tables;
+
+/// <summary>
+/// The entities a <see cref="ManagerState"/> puts on the target, kept up to date change by change by
+/// its one writer. Every record maps to its own entries (reference-behaviour.md 4.2-4.7, with the
+/// defects of 11.3 fixed) except set_meta_{tcp,udp}: several services may share a backend ip:port
+/// while the table holds one entry per ip:port, so the entry goes to the sharing service with the
+/// lowest group id, and moves to the next one when that service lets the backend go.
+/// </summary>
+internal sealed class DesiredEntities
+{
+    /// <summary>The ARP proxy's gateway address, answered on port 0 (reference-behaviour.md 4.7).</summary>
+    public static readonly IPv4Address Gateway = IPv4Address.Parse("169.254.1.1");
+
+    public const uint ArpProxyPort = 0;
+
+    private readonly K8sDpTables _tables;
+    private readonly Dictionary<EntityKey, Entity> _entities = [];
+    private readonly Dictionary<(EntityKind Kind, uint Id), int> _counts = [];
+    private readonly Dictionary<(ServiceProtocol Protocol, BackendAddress Backend), SortedSet<uint>> _reverseUsers = [];
+
+    // While Apply runs: the value each touched key had before it.
+    private readonly Dictionary<EntityKey, Entity?> _touched = [];
+
+    private DesiredEntities(K8sDpTables tables)
+    {
+        _tables = tables;
+    }
+
+    public K8sDpTables Tables => _tables;
+
+    public IReadOnlyDictionary<EntityKey, Entity> Entities => _entities;
+
+    public int Count => _entities.Count;
+
+    /// <summary>How many entries (or members, or groups) of a table or selector the state uses.</summary>
+    public int CountOf(EntityKind kind, uint id) => _counts.GetValueOrDefault((kind, id));
+
+    public static DesiredEntities Build(K8sDpTables tables, ManagerState state)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(state);
+        var desired = new DesiredEntities(tables);
+        desired.Set(tables.Arp(Gateway, ArpProxyPort));
+        desired.Apply(ManagerState.Empty, state);
+        desired._touched.Clear();
+        return desired;
+    }
+
+    /// <summary>
+    /// Moves the entities from what <paramref name="before"/> needs to what <paramref name="after"/>
+    /// needs and returns the net changes. Records are compared by reference first, so unchanged
+    /// records cost nothing.
+    /// </summary>
+    /// <exception cref="CapacityException">
+    /// <paramref name="after"/> needs more room than a table or selector has. The entities are left at
+    /// <paramref name="after"/>: rebuild them from <paramref name="before"/>.
+    /// </exception>
+    public IReadOnlyList<EntityChange> Apply(ManagerState before, ManagerState after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        _touched.Clear();
+        if (!ReferenceEquals(before.Endpoints, after.Endpoints))
+        {
+            foreach (var (old, updated) in Pairs(before.Endpoints, after.Endpoints))
+            {
+                if (old is not null)
+                {
+                    Remove(_tables.Arp(old.Ip, old.PortId));
+                    Remove(_tables.Ipv4Route(old.Ip, old.PortId, old.Mac));
+                }
+
+                if (updated is not null)
+                {
+                    Set(_tables.Arp(updated.Ip, updated.PortId));
+                    Set(_tables.Ipv4Route(updated.Ip, updated.PortId, updated.Mac));
+                }
+            }
+        }
+
+        if (!ReferenceEquals(before.Services, after.Services))
+        {
+            var reverseKeys = new HashSet<(ServiceProtocol, BackendAddress)>();
+            foreach (var (old, updated) in Pairs(before.Services, after.Services))
+            {
+                if (old is not null)
+                {
+                    RemoveService(old, reverseKeys);
+                }
+
+                if (updated is not null)
+                {
+                    AddService(updated, reverseKeys);
+                }
+            }
+
+            foreach (var key in reverseKeys)
+            {
+                var entity = _tables.ReverseKey(key.Item1, key.Item2, 0);
+                if (_reverseUsers.TryGetValue(key, out var users) && users.Count > 0)
+                {
+                    Set(_tables.ReverseKey(key.Item1, key.Item2, users.Min));
+                }
+                else
+                {
+                    Remove(entity);
+                }
+            }
+        }
+
+        var changes = new List<EntityChange>(_touched.Count);
+        foreach (var (key, previous) in _touched)
+        {
+            var current = _entities.GetValueOrDefault(key);
+            if (previous is null && current is null)
+            {
+                continue;
+            }
+
+            if (previous is not null && current is not null && previous.Equals(current))
+            {
+                continue;
+            }
+
+            changes.Add(new EntityChange(key, previous, current));
+        }
+
+        CheckCapacity(changes);
+        _touched.Clear();
+        return changes;
+    }
+
+    /// <summary>The changes that make <paramref name="actual"/> (what the target holds, owned entities only) equal to these entities.</summary>
+    public IReadOnlyList<EntityChange> Compare(IReadOnlyDictionary<EntityKey, Entity> actual)
+    {
+        ArgumentNullException.ThrowIfNull(actual);
+        var changes = new List<EntityChange>();
+        foreach (var (key, wanted) in _entities)
+        {
+            if (!actual.TryGetValue(key, out var present))
+            {
+                changes.Add(new EntityChange(key, null, wanted));
+            }
+            else if (!K8sDpTables.Normalize(present).Equals(wanted))
+            {
+                changes.Add(new EntityChange(key, present, wanted));
+            }
+        }
+
+        foreach (var (key, present) in actual)
+        {
+            if (!_entities.ContainsKey(key))
+            {
+                changes.Add(new EntityChange(key, present, null));
+            }
+        }
+
+        return changes;
+    }
+
+    private void AddService(ServiceRecord service, HashSet<(ServiceProtocol, BackendAddress)> reverseKeys)
+    {
+        var protocol = service.Key.Protocol;
+        foreach (var backend in service.Backends)
+        {
+            Set(_tables.Dnat(backend.MemberId, backend.Address));
+            Set(_tables.Member(protocol, backend.MemberId));
+            var key = (protocol, backend.Address);
+            if (!_reverseUsers.TryGetValue(key, out var users))
+            {
+                _reverseUsers[key] = users = [];
+            }
+
+            users.Add(service.GroupId);
+            reverseKeys.Add(key);
+        }
+
+        Set(_tables.Group(protocol, service.GroupId, service.Backends.Select(b => b.MemberId)));
+        Set(_tables.Balance(service.Key, service.GroupId));
+        Set(_tables.Snat(service.GroupId, service.Key));
+    }
+
+    private void RemoveService(ServiceRecord service, HashSet<(ServiceProtocol, BackendAddress)> reverseKeys)
+    {
+        var protocol = service.Key.Protocol;
+        foreach (var backend in service.Backends)
+        {
+            Remove(_tables.Dnat(backend.MemberId, backend.Address));
+            Remove(_tables.Member(protocol, backend.MemberId));
+            var key = (protocol, backend.Address);
+            if (_reverseUsers.TryGetValue(key, out var users))
+            {
+                users.Remove(service.GroupId);
+                if (users.Count == 0)
+                {
+                    _reverseUsers.Remove(key);
+                }
+            }
+
+            reverseKeys.Add(key);
+        }
+
+        Remove(_tables.Group(protocol, service.GroupId, []));
+        Remove(_tables.Balance(service.Key, service.GroupId));
+        Remove(_tables.Snat(service.GroupId, service.Key));
+    }
+
+    private void Set(Entity entity)
+    {
+        var key = EntityKey.Of(entity);
+        Touch(key);
+        if (!_entities.ContainsKey(key))
+        {
+            Tally(key, +1);
+        }
+
+        _entities[key] = entity;
+    }
+
+    private void Remove(Entity entity)
+    {
+        var key = EntityKey.Of(entity);
+        Touch(key);
+        if (_entities.Remove(key))
+        {
+            Tally(key, -1);
+        }
+    }
+
+    private void Touch(EntityKey key) => _touched.TryAdd(key, _entities.GetValueOrDefault(key));
+
+    private void Tally(EntityKey key, int delta)
+    {
+        var id = (key.Kind, key.Id);
+        _counts[id] = _counts.GetValueOrDefault(id) + delta;
+    }
+
+    private void CheckCapacity(IReadOnlyList<EntityChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            if (change.After is null)
+            {
+                continue;
+            }
+
+            var key = change.Key;
+            var used = CountOf(key.Kind, key.Id);
+            switch (key.Kind)
+            {
+                case EntityKind.TableEntry:
+                    var table = _tables.Index.Tables[key.Id];
+                    if (table.Size > 0 && used > table.Size)
+                    {
+                        throw new CapacityException($"table {table.Name} is full: it holds {table.Size} entries (P4Info size)");
+                    }
+
+                    break;
+                case EntityKind.ActionProfileMember or EntityKind.ActionProfileGroup:
+                    var profile = _tables.Index.ActionProfiles[key.Id];
+                    var what = key.Kind == EntityKind.ActionProfileMember ? "members" : "groups";
+                    if (profile.Size > 0 && used > profile.Size)
+                    {
+                        throw new CapacityException($"action selector {profile.Name} is full: it holds {profile.Size} {what} (P4Info size)");
+                    }
+
+                    if (key.Kind == EntityKind.ActionProfileGroup)
+                    {
+                        var limit = profile.MaxGroupSize > 0 ? profile.MaxGroupSize : profile.Size;
+                        var members = change.After.ActionProfileGroup.Members.Count;
+                        if (limit > 0 && members > limit)
+                        {
+                            throw new CapacityException($"action selector {profile.Name}: group {change.After.ActionProfileGroup.GroupId} would have {members} members, more than its maximum group size {limit}");
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Each key whose value differs by reference, with its old and new value (null when absent).</summary>
+    private static IEnumerable<(TValue? Old, TValue? New)> Pairs<TKey, TValue>(
+        System.Collections.Immutable.ImmutableSortedDictionary<TKey, TValue> before,
+        System.Collections.Immutable.ImmutableSortedDictionary<TKey, TValue> after)
+        where TKey : notnull
+        where TValue : class
+    {
+        foreach (var (key, old) in before)
+        {
+            var updated = after.GetValueOrDefault(key);
+            if (!ReferenceEquals(old, updated))
+            {
+                yield return (old, updated);
+            }
+        }
+
+        foreach (var (key, updated) in after)
+        {
+            if (!before.ContainsKey(key))
+            {
+                yield return (null, updated);
+            }
+        }
+    }
+}
