@@ -308,6 +308,8 @@ public sealed class InfraAgentServiceTests : IClassFixture<TestCertificates>
         };
         await node.KillManagerAsync();
         await node.StartManagerAsync();
+        // The store allows one process at a time: look at it once the restarted manager is gone again.
+        await node.KillManagerAsync();
         var store = InfraManager.Store.StateStore.Open(node.StoreDir, Microsoft.Extensions.Logging.Abstractions.NullLogger<InfraManager.Store.StateStore>.Instance);
         using (store)
         {

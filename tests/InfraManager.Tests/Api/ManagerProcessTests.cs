@@ -74,6 +74,15 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
     }
 
     [Fact]
+    public async Task Start_WithoutNodeIp_NamesItAndExits1()
+    {
+        var result = await RunToExitAsync(["--log-file", LogFile, "--conn", "insecure", "--store-dir", Path.Combine(_directory, "store"), .. TargetFlags(_target)]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("inframanager: configuration: NODE_IP: the node's IPv4 address is required (the DaemonSet sets it from status.hostIP)", result.StandardError.Trim());
+    }
+
+    [Fact]
     public async Task Start_Help_ListsFlagsAndExits0()
     {
         var result = await RunToExitAsync("--help");
@@ -93,6 +102,8 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
             "--server-key", _certificates.ManagerServer.Key,
             "--ca-cert", _certificates.CaFile,
             "--log-file", LogFile,
+            "--store-dir", Path.Combine(_directory, "store"),
+            "--node-ip", "10.10.0.2",
             .. TargetFlags(_target),
         ]);
         await manager.WaitForOutputAsync("API listening");
