@@ -24,6 +24,8 @@ internal sealed class ManagerMetrics
     public ManagerMetrics()
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
+        // The process's own figures (resident memory, managed heap, GC counts) beside ours.
+        DotNetStats.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _requests = factory.CreateCounter("inframanager_requests_total", "infra.InfraAgent requests by method and result (ok, failed, invalid).", "method", "result");
         _latency = factory.CreateHistogram("inframanager_request_duration_seconds", "infra.InfraAgent request latency by method, until the change is on the target and on disk.", new HistogramConfiguration

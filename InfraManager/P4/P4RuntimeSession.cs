@@ -313,25 +313,35 @@ internal sealed partial class P4RuntimeSession : BackgroundService, IAsyncDispos
     /// <exception cref="P4RuntimeException">The target refused the read or cannot be reached.</exception>
     public async Task<IReadOnlyList<Entity>> ReadAsync(IReadOnlyList<Entity> filters, CancellationToken cancellationToken)
     {
+        var entities = new List<Entity>();
+        await ReadAsync(filters, entities.Add, cancellationToken);
+        return entities;
+    }
+
+    /// <summary>Hands each entity the filters match to <paramref name="onEntity"/> as its response arrives, so a large read is never held whole.</summary>
+    /// <exception cref="P4RuntimeException">The target refused the read or cannot be reached.</exception>
+    public async Task ReadAsync(IReadOnlyList<Entity> filters, Action<Entity> onEntity, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(filters);
+        ArgumentNullException.ThrowIfNull(onEntity);
         await WaitReadyAsync(cancellationToken);
         var request = new ReadRequest { DeviceId = _deviceId };
         request.Entities.AddRange(filters);
-        var entities = new List<Entity>();
         try
         {
             using var call = _client.Read(request, deadline: Deadline(_timeouts.Read), cancellationToken: cancellationToken);
             await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                entities.AddRange(response.Entities);
+                foreach (var entity in response.Entities)
+                {
+                    onEntity(entity);
+                }
             }
         }
         catch (RpcException e)
         {
             throw new P4RuntimeException(e.StatusCode, $"Read from {_link.Address}: {RpcErrors.Describe(e)}", innerException: e);
         }
-
-        return entities;
     }
 
     /// <summary>The loop that brings the session back whenever its connection is lost.</summary>

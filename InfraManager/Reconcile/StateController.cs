@@ -27,6 +27,8 @@ internal sealed class StateController : BackgroundService
 
     private const int RepairsListed = 100;
 
+    private const int LargeReconcile = 10_000;
+
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly P4RuntimeSession _session;
     private readonly StateStore _store;
@@ -351,17 +353,19 @@ internal sealed class StateController : BackgroundService
     private async Task<ReconcileReport> RunReconcileAsync(string reason, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var actual = new Dictionary<EntityKey, Entity>();
-        foreach (var entity in await _session.ReadAsync(_tables.OwnedFilters(), cancellationToken))
-        {
-            var key = EntityKey.Of(entity);
-            if (_tables.Owns(key))
+        var comparison = _desired.Compare();
+        await _session.ReadAsync(
+            _tables.OwnedFilters(),
+            entity =>
             {
-                actual[key] = entity;
-            }
-        }
-
-        var changes = _desired.Compare(actual);
+                var key = EntityKey.Of(entity);
+                if (_tables.Owns(key))
+                {
+                    comparison.Observe(key, entity);
+                }
+            },
+            cancellationToken);
+        var changes = comparison.Finish();
         int missing = 0, stale = 0, wrong = 0;
         var listed = 0;
         foreach (var change in changes)
@@ -416,9 +420,16 @@ internal sealed class StateController : BackgroundService
             throw failed;
         }
 
-        ReconcileLog.Reconciled(_logger, reason, _desired.Count, actual.Count, missing, stale, wrong, elapsed);
+        ReconcileLog.Reconciled(_logger, reason, _desired.Count, comparison.Present, missing, stale, wrong, elapsed);
         _metrics.Occupancy(_desired);
-        return new ReconcileReport(_desired.Count, actual.Count, missing, stale, wrong, TimeSpan.FromMilliseconds(elapsed));
+        if (comparison.Present + changes.Count > LargeReconcile)
+        {
+            // A node's worth of entities was read and written once; give the memory of that burst back
+            // rather than keeping it committed for the daemon's lifetime.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        return new ReconcileReport(_desired.Count, comparison.Present, missing, stale, wrong, TimeSpan.FromMilliseconds(elapsed));
     }
 
     private void OnReconnected(object? sender, P4ReconnectedEventArgs e)

@@ -1,5 +1,6 @@
 using InfraManager.State;
 using Packets;
+using Google.Protobuf;
 using Proto.P4.V1;
 
 namespace InfraManager.Tables;
@@ -19,12 +20,13 @@ internal sealed class DesiredEntities
     public const uint ArpProxyPort = 0;
 
     private readonly K8sDpTables _tables;
-    private readonly Dictionary<EntityKey, Entity> _entities = [];
+    // Serialized (about a tenth of the objects' size): a node's worth of entities stays small.
+    private readonly Dictionary<EntityKey, byte[]> _entities = [];
     private readonly Dictionary<(EntityKind Kind, uint Id), int> _counts = [];
     private readonly Dictionary<(ServiceProtocol Protocol, BackendAddress Backend), SortedSet<uint>> _reverseUsers = [];
 
     // While Apply runs: the value each touched key had before it.
-    private readonly Dictionary<EntityKey, Entity?> _touched = [];
+    private readonly Dictionary<EntityKey, byte[]?> _touched = [];
 
     private DesiredEntities(K8sDpTables tables)
     {
@@ -32,8 +34,6 @@ internal sealed class DesiredEntities
     }
 
     public K8sDpTables Tables => _tables;
-
-    public IReadOnlyDictionary<EntityKey, Entity> Entities => _entities;
 
     public int Count => _entities.Count;
 
@@ -122,12 +122,12 @@ internal sealed class DesiredEntities
                 continue;
             }
 
-            if (previous is not null && current is not null && previous.Equals(current))
+            if (previous is not null && current is not null && previous.AsSpan().SequenceEqual(current))
             {
                 continue;
             }
 
-            changes.Add(new EntityChange(key, previous, current));
+            changes.Add(new EntityChange(key, Parse(previous), Parse(current)));
         }
 
         CheckCapacity(changes);
@@ -135,32 +135,59 @@ internal sealed class DesiredEntities
         return changes;
     }
 
-    /// <summary>The changes that make <paramref name="actual"/> (what the target holds, owned entities only) equal to these entities.</summary>
-    public IReadOnlyList<EntityChange> Compare(IReadOnlyDictionary<EntityKey, Entity> actual)
+    /// <summary>
+    /// Starts comparing these entities with what the target holds: feed it every owned entity the
+    /// target reports, then <see cref="Comparison.Finish"/> gives the changes that make the target
+    /// equal to these entities.
+    /// </summary>
+    public Comparison Compare() => new(this);
+
+    /// <summary>One comparison with the target, entity by entity.</summary>
+    internal sealed class Comparison
     {
-        ArgumentNullException.ThrowIfNull(actual);
-        var changes = new List<EntityChange>();
-        foreach (var (key, wanted) in _entities)
+        private readonly DesiredEntities _desired;
+        private readonly HashSet<EntityKey> _seen = [];
+        private readonly List<EntityChange> _changes = [];
+
+        public Comparison(DesiredEntities desired)
         {
-            if (!actual.TryGetValue(key, out var present))
+            _desired = desired;
+        }
+
+        /// <summary>Owned entities the target reported.</summary>
+        public int Present { get; private set; }
+
+        public void Observe(EntityKey key, Entity present)
+        {
+            ArgumentNullException.ThrowIfNull(present);
+            if (!_seen.Add(key))
             {
-                changes.Add(new EntityChange(key, null, wanted));
+                return;
             }
-            else if (!K8sDpTables.Normalize(present).Equals(wanted))
+
+            Present++;
+            if (!_desired._entities.TryGetValue(key, out var wanted))
             {
-                changes.Add(new EntityChange(key, present, wanted));
+                _changes.Add(new EntityChange(key, present, null));
+            }
+            else if (!K8sDpTables.Normalize(present).ToByteArray().AsSpan().SequenceEqual(wanted))
+            {
+                _changes.Add(new EntityChange(key, present, Parse(wanted)));
             }
         }
 
-        foreach (var (key, present) in actual)
+        public IReadOnlyList<EntityChange> Finish()
         {
-            if (!_entities.ContainsKey(key))
+            foreach (var (key, wanted) in _desired._entities)
             {
-                changes.Add(new EntityChange(key, present, null));
+                if (!_seen.Contains(key))
+                {
+                    _changes.Add(new EntityChange(key, null, Parse(wanted)));
+                }
             }
-        }
 
-        return changes;
+            return _changes;
+        }
     }
 
     private void AddService(ServiceRecord service, HashSet<(ServiceProtocol, BackendAddress)> reverseKeys)
@@ -219,7 +246,7 @@ internal sealed class DesiredEntities
             Tally(key, +1);
         }
 
-        _entities[key] = entity;
+        _entities[key] = entity.ToByteArray();
     }
 
     private void Remove(Entity entity)
@@ -233,6 +260,8 @@ internal sealed class DesiredEntities
     }
 
     private void Touch(EntityKey key) => _touched.TryAdd(key, _entities.GetValueOrDefault(key));
+
+    private static Entity? Parse(byte[]? bytes) => bytes is null ? null : Entity.Parser.ParseFrom(bytes);
 
     private void Tally(EntityKey key, int delta)
     {
