@@ -338,11 +338,18 @@ internal sealed class StateController : BackgroundService
     {
         try
         {
+            if (work.PipelineReloaded)
+            {
+                await RecheckPortsAsync(cancellationToken);
+            }
+
+            // The pipeline may have changed with the connection, and a failed rollback leaves the entities in doubt.
+            Rebuild(_store.State);
             var report = await RunReconcileAsync(work.Reason, cancellationToken);
             _retryDelay = TimeSpan.FromMilliseconds(200);
             work.Completion.TrySetResult(report);
         }
-        catch (Exception e) when (e is P4RuntimeException or CapacityException or P4InfoException)
+        catch (Exception e) when (e is P4RuntimeException or CapacityException or P4InfoException or StoreException)
         {
             work.Completion.TrySetException(e);
             ScheduleRetry(work.Reason, e.Message);
@@ -430,6 +437,51 @@ internal sealed class StateController : BackgroundService
         }
 
         return new ReconcileReport(_desired.Count, comparison.Present, missing, stale, wrong, TimeSpan.FromMilliseconds(elapsed));
+    }
+
+    /// <summary>
+    /// A restarted target may number its ports anew: asks it again for the port of every interface the
+    /// state routes to, and commits the new numbers before the replay writes them.
+    /// </summary>
+    private async Task RecheckPortsAsync(CancellationToken cancellationToken)
+    {
+        if (_ports is null)
+        {
+            return;
+        }
+
+        var state = _store.State;
+        var endpoints = state.Endpoints;
+        var host = state.Host;
+        foreach (var group in state.Endpoints.Values.Where(e => e.InterfaceName.Length > 0).GroupBy(e => e.InterfaceName, StringComparer.Ordinal))
+        {
+            uint port;
+            try
+            {
+                port = await _ports.PortIdAsync(group.Key, cancellationToken);
+            }
+            catch (PortLookupException e)
+            {
+                ReconcileLog.PortRecheckFailed(_logger, group.Key, group.First().PortId, e.Message);
+                continue;
+            }
+
+            foreach (var endpoint in group.Where(e => e.PortId != port))
+            {
+                ReconcileLog.PortMoved(_logger, group.Key, endpoint.PortId, port);
+                endpoints = endpoints.SetItem(endpoint.Ip, endpoint with { PortId = port });
+            }
+
+            if (host is not null && host.Name == group.Key && host.PortId != port)
+            {
+                host = host with { PortId = port };
+            }
+        }
+
+        if (!ReferenceEquals(endpoints, state.Endpoints) || !ReferenceEquals(host, state.Host))
+        {
+            _store.Commit(state with { Endpoints = endpoints, Host = host });
+        }
     }
 
     private void OnReconnected(object? sender, P4ReconnectedEventArgs e)

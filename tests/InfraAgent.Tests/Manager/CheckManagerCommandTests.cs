@@ -35,6 +35,9 @@ public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, 
         "--p4runtime-addr", $"127.0.0.1:{_target.P4RuntimePort}", "--p4runtime-conn", "insecure",
         "--gnmi-addr", $"127.0.0.1:{_target.GnmiPort}", "--gnmi-conn", "insecure",
         "--p4info", Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt"),
+        "--store-dir", Path.Combine(_directory, "store"),
+        "--node-ip", "10.10.0.2",
+        "--metrics-addr", string.Empty,
     ]);
 
     [Fact]

@@ -126,6 +126,8 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
         "--p4runtime-addr", $"127.0.0.1:{target.P4RuntimePort}", "--p4runtime-conn", "insecure",
         "--gnmi-addr", $"127.0.0.1:{target.GnmiPort}", "--gnmi-conn", "insecure",
         "--p4info", Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt"), "--p4bin", Path.Combine(RepoPaths.Root, "k8s_dp", "k8s_dp.pb.bin"),
+        // Tests run side by side: no fixed metrics port.
+        "--metrics-addr", string.Empty,
     ];
 
     private static async Task<HealthCheckResponse.Types.ServingStatus> CheckAsync(int port, TlsSettings settings)
