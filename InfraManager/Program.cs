@@ -10,6 +10,8 @@ return await DaemonProgram.RunAsync("inframanager", args, ManagerFlags.DefaultCo
 {
     var builder = WebApplication.CreateSlimBuilder();
     builder.Configuration.AddConfiguration(configuration);
+    builder.Configuration.AddInMemoryCollection(ManagerConfigKeys.FromOlderReleases(configuration));
+    ManagerConfigKeys.Validate(configuration);
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/inframanager.log" }, new LoggingOptionsValidator()));
     builder.AddManagerApi();
     builder.AddP4Runtime();

@@ -30,6 +30,9 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
     private static async Task<ProcessResult> RunToExitAsync(params string[] arguments) =>
         await ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), .. arguments]);
 
+    private static async Task<ProcessResult> RunToExitAsync(string[] arguments, (string Name, string Value) environment) =>
+        await ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), .. arguments], environment: new Dictionary<string, string?> { [environment.Name] = environment.Value });
+
     [Fact]
     public async Task Start_MalformedConfigFile_OneLineAndExit1()
     {
@@ -80,6 +83,42 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("inframanager: configuration: NODE_IP: the node's IPv4 address is required (the DaemonSet sets it from status.hostIP)", result.StandardError.Trim());
+    }
+
+    [Fact]
+    public async Task Start_V2301ConfigFile_ReachesTheTargetAtGrpcServerAddr()
+    {
+        var config = Path.Combine(_directory, "config.yaml");
+        await File.WriteAllTextAsync(config, $"""
+            GrpcServer:
+              addr: 127.0.0.1:{_target.P4RuntimePort}
+            GnmiServer:
+              addr: 127.0.0.1:{_target.GnmiPort}
+            P4InfoPath: {Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt")}
+            p4BinPath: {Path.Combine(_directory, "k8s_dp.pb.bin")}
+            DeviceId: {_target.DeviceId}
+            LogLevel: "Debug"
+            InterfaceType: tap
+            """);
+        var port = FreePort.Next();
+        await using var manager = DaemonProcess.Start("inframanager.dll",
+        [
+            "--config", config, "--addr", $"127.0.0.1:{port}", "--conn", "insecure", "--p4runtime-conn", "insecure", "--gnmi-conn", "insecure",
+            "--store-dir", Path.Combine(_directory, "store"), "--node-ip", "10.10.0.2", "--metrics-addr", string.Empty, "--log-file", LogFile,
+        ]);
+
+        await manager.WaitForOutputAsync("API listening");
+
+        Assert.Contains($"P4Runtime target 127.0.0.1:{_target.P4RuntimePort}", manager.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_Es2kInterfaceType_SaysTapIsNeededAndExits1()
+    {
+        var result = await RunToExitAsync(["--log-file", LogFile, "--conn", "insecure", "--node-ip", "10.10.0.2", .. TargetFlags(_target)], ("INTERFACETYPE", "cdq"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("inframanager: configuration: InterfaceType: 'cdq' is not supported", result.StandardError.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]
