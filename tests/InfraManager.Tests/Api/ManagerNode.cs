@@ -57,7 +57,7 @@ internal sealed class ManagerNode : IAsyncDisposable
     /// Starts the target (with <paramref name="ports"/> TAPs named uniquely for this node) and the manager.
     /// <paramref name="p4Info"/> replaces k8s_dp's p4Info.txt (e.g. with smaller tables).
     /// </summary>
-    public static async Task<ManagerNode> StartAsync(TestCertificates certificates, int ports = 4, string? p4Info = null)
+    public static async Task<ManagerNode> StartAsync(TestCertificates certificates, int ports = 4, string? p4Info = null, Func<string, Task>? prepareStore = null)
     {
         // TAP names are at most 15 characters: "mn" + pid + instance + "_" + index.
         var prefix = string.Create(CultureInfo.InvariantCulture, $"mn{Environment.ProcessId % 10000}{Interlocked.Increment(ref _instances) % 100}_");
@@ -72,6 +72,12 @@ internal sealed class ManagerNode : IAsyncDisposable
             }
 
             await node.Target.InitializeAsync();
+            if (prepareStore is not null)
+            {
+                Directory.CreateDirectory(node.StoreDir);
+                await prepareStore(node.StoreDir);
+            }
+
             await node.StartManagerAsync();
             var material = new ReloadingTlsMaterial(new TlsSettings(TlsMode.Mtls, certificates.AgentClient.Certificate, certificates.AgentClient.Key, certificates.CaFile), TimeProvider.System, NullLogger.Instance);
             var channel = GrpcChannels.Create($"localhost:{node.ApiPort}", material);

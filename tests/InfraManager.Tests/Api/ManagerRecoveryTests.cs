@@ -105,6 +105,60 @@ public sealed partial class ManagerRecoveryTests : IClassFixture<TestCertificate
     }
 
     [Fact]
+    public async Task Start_StoreOfTheGoManager_ItsPodsAndServicesAreProgrammed()
+    {
+        // What a v23.01 manager left in /var/lib/cni/inframanager (Go's json.MarshalIndent, one space).
+        await using var node = await ManagerNode.StartAsync(_certificates, prepareStore: async directory =>
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "cni_db.json"), """
+                {
+                 "10.244.0.6": {
+                  "PodIpAddress": "10.244.0.6",
+                  "InterfaceID": 2,
+                  "PodMacAddress": "02:00:00:00:00:06"
+                 }
+                }
+                """);
+            await File.WriteAllTextAsync(Path.Combine(directory, "services_db.json"), """
+                {
+                 "10.96.0.10:UDP:53": {
+                  "ClusterIp": "10.96.0.10",
+                  "MacAddr": "02:00:00:00:00:01",
+                  "Proto": "UDP",
+                  "Port": 53,
+                  "GroupID": 1,
+                  "ServiceEndPoint": {
+                   "10.244.0.6": {
+                    "IpAddress": "10.244.0.6",
+                    "Port": 5353,
+                    "MemberID": 17,
+                    "ModBlobPtrDNAT": 17
+                   }
+                  },
+                  "NumEndPoints": 1
+                 }
+                }
+                """);
+        });
+
+        Assert.Equal(
+        [
+            "k8s_dp_control.arpt_to_port_table{hdr.arp.tpa=10.244.0.6} → k8s_dp_control.set_dest_vport(p=2)",
+            InfraAgentServiceTests.DefaultRule,
+            "k8s_dp_control.as_sl3_udp group 1 [17]",
+            "k8s_dp_control.as_sl3_udp member 17 → k8s_dp_control.set_default_lb_dest(ptr=17)",
+            "k8s_dp_control.ipv4_to_port_table{hdr.ipv4.dst_addr=10.244.0.6} → k8s_dp_control.set_dest_mac_vport(p=2, new_dmac=02:00:00:00:00:06)",
+            "k8s_dp_control.set_meta_udp{hdr.ipv4.dst_addr=10.244.0.6, hdr.udp.dst_port=5353} → k8s_dp_control.set_key_for_reverse_ct(ptr=1)",
+            "k8s_dp_control.tx_balance_udp{hdr.ipv4.dst_addr=10.96.0.10, hdr.udp.dst_port=53} → group 1",
+            "k8s_dp_control.write_dest_ip_table{meta.mod_blob_ptr_dnat=17} → k8s_dp_control.update_dst_ip(new_ip=10.244.0.6, new_port=5353)",
+            "k8s_dp_control.write_source_ip_table{meta.mod_blob_ptr_snat=1} → k8s_dp_control.update_src_ip(new_ip=10.96.0.10, new_port=53)",
+        ], await node.ReadTablesAsync());
+        // The agent's next delete of that pod finds it.
+        Assert.True((await node.Agent.DeleteNetworkAsync(new DeleteNetworkRequest { Ipv4Addr = "10.244.0.6/32" })).Successful);
+        Assert.DoesNotContain(await node.ReadTablesAsync(), t => t.StartsWith("k8s_dp_control.ipv4_to_port_table", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NatTranslationAdd_SelectorFull_SaysSoAndWritesNothing()
     {
         var p4Info = SelectorSize().Replace(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt")), "$1 4\n");
