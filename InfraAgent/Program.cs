@@ -16,6 +16,7 @@ return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfig
     var builder = WebApplication.CreateSlimBuilder();
     builder.Configuration.AddConfiguration(configuration);
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/infraagent/infraagent.log" }, new LoggingOptionsValidator()));
+    builder.AddManagerClient(options);
     builder.AddCniEndpoint(options);
 
     var app = builder.Build();
