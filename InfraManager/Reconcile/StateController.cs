@@ -169,6 +169,7 @@ internal sealed class StateController : BackgroundService
         var committed = _store.State;
         var next = committed;
         var changed = new List<PendingCommand>(batch.Count);
+        var rejected = false;
         foreach (var pending in batch)
         {
             try
@@ -189,7 +190,14 @@ internal sealed class StateController : BackgroundService
             {
                 ReconcileLog.Rejected(_logger, pending.Command, e.Message);
                 pending.Complete(CommandOutcome.Failed(e.Message));
+                rejected = true;
             }
+        }
+
+        if (rejected)
+        {
+            // A refused command may have taken ids before it gave up: count them from the states again.
+            _ids = IdAllocator.From(next);
         }
 
         if (changed.Count == 0)
