@@ -143,7 +143,7 @@ internal static class AgentRequestTranslator
             return string.Empty;
         }
 
-        return IPAddress.TryParse(text, out var address) && address.AddressFamily == family
+        return IPAddress.TryParse(text, out var address) && address.AddressFamily == family && (family != System.Net.Sockets.AddressFamily.InterNetwork || DottedQuad(text))
             ? address.ToString()
             : throw Invalid(field, $"'{text}' is not an {(family == System.Net.Sockets.AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
     }
@@ -179,16 +179,18 @@ internal static class AgentRequestTranslator
         }
 
         var prefix = text[(slash + 1)..];
-        return int.TryParse(prefix, NumberStyles.None, CultureInfo.InvariantCulture, out var length) && length <= 128
+        var maxLength = text.AsSpan(0, slash).Contains(':') ? 128 : 32;
+        return int.TryParse(prefix, NumberStyles.None, CultureInfo.InvariantCulture, out var length) && length <= maxLength
             ? text[..slash]
             : throw Invalid(field, $"'{text}' has a bad prefix length");
     }
 
-    // IPAddress.TryParse takes inet_aton's forms too ("10.244.0" is 10.244.0.0): a pod or service address has four parts.
+    // IPAddress.TryParse takes inet_aton's forms too ("10.244.0" is 10.244.0.0, "010.1.1.1" is octal 8.1.1.1):
+    // an address has four decimal parts without leading zeros.
     private static bool DottedQuad(string text)
     {
         var parts = text.Split('.');
-        return parts.Length == 4 && parts.All(p => p.Length is >= 1 and <= 3 && p.All(char.IsAsciiDigit) && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
+        return parts.Length == 4 && parts.All(p => p.Length is >= 1 and <= 3 && (p.Length == 1 || p[0] != '0') && p.All(char.IsAsciiDigit) && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
     }
 
     private static IPv4Address Unicast(IPv4Address address, string field)
