@@ -271,6 +271,16 @@ internal sealed class DesiredEntities
 
     private void CheckCapacity(IReadOnlyList<EntityChange> changes)
     {
+        // Make before break: new entries go in before the old ones leave, so the peak counts both.
+        var leaving = new Dictionary<(EntityKind, uint), int>();
+        foreach (var change in changes)
+        {
+            if (change.After is null)
+            {
+                leaving[(change.Key.Kind, change.Key.Id)] = leaving.GetValueOrDefault((change.Key.Kind, change.Key.Id)) + 1;
+            }
+        }
+
         foreach (var change in changes)
         {
             if (change.After is null)
@@ -279,7 +289,7 @@ internal sealed class DesiredEntities
             }
 
             var key = change.Key;
-            var used = CountOf(key.Kind, key.Id);
+            var used = CountOf(key.Kind, key.Id) + leaving.GetValueOrDefault((key.Kind, key.Id));
             switch (key.Kind)
             {
                 case EntityKind.TableEntry:

@@ -291,6 +291,19 @@ public sealed class DesiredEntitiesTests
     }
 
     [Fact]
+    public void Apply_BackendSwapInAFullSelector_ThrowsSinceTheNewMemberGoesInBeforeTheOldLeaves()
+    {
+        var tables = TableSamples.Sized("k8s_dp_control.as_sl3_tcp", 4);
+        var desired = DesiredEntities.Build(tables, ManagerState.Empty);
+        var four = Given(Service(Web, "10.244.0.1:80", "10.244.0.2:80", "10.244.0.3:80", "10.244.0.4:80"));
+        desired.Apply(ManagerState.Empty, four);
+
+        var error = Assert.Throws<CapacityException>(() => desired.Apply(four, four.Apply(Service(Web, "10.244.0.1:80", "10.244.0.2:80", "10.244.0.3:80", "10.244.0.5:80"))));
+
+        Assert.Equal("action selector k8s_dp_control.as_sl3_tcp is full: it holds 4 members (P4Info size)", error.Message);
+    }
+
+    [Fact]
     public void Apply_MoreBackendsThanTheSelectorHolds_ThrowsNamingTheSelector()
     {
         var tables = TableSamples.Sized("k8s_dp_control.as_sl3_tcp", 4);
