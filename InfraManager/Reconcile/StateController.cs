@@ -91,7 +91,7 @@ internal sealed class StateController : BackgroundService
         _session.Reconnected += OnReconnected;
         try
         {
-            await RunReconcileAsync("start", cancellationToken);
+            ReturnMemoryAfter(await RunReconcileAsync("start", cancellationToken));
         }
         catch (Exception e) when (e is P4RuntimeException or CapacityException)
         {
@@ -354,6 +354,7 @@ internal sealed class StateController : BackgroundService
             // The pipeline may have changed with the connection, and a failed rollback leaves the entities in doubt.
             Rebuild(_store.State);
             var report = await RunReconcileAsync(work.Reason, cancellationToken);
+            ReturnMemoryAfter(report);
             _retryDelay = TimeSpan.FromMilliseconds(200);
             work.Completion.TrySetResult(report);
         }
@@ -437,13 +438,6 @@ internal sealed class StateController : BackgroundService
 
         ReconcileLog.Reconciled(_logger, reason, _desired.Count, comparison.Present, missing, stale, wrong, elapsed);
         _metrics.Occupancy(_desired);
-        if (comparison.Present + changes.Count > LargeReconcile)
-        {
-            // A node's worth of entities was read and written once; give the memory of that burst back
-            // rather than keeping it committed for the daemon's lifetime.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        }
-
         return new ReconcileReport(_desired.Count, comparison.Present, missing, stale, wrong, TimeSpan.FromMilliseconds(elapsed));
     }
 
@@ -489,6 +483,19 @@ internal sealed class StateController : BackgroundService
         if (!ReferenceEquals(endpoints, state.Endpoints) || !ReferenceEquals(host, state.Host))
         {
             _store.Commit(state with { Endpoints = endpoints, Host = host });
+        }
+    }
+
+    /// <summary>
+    /// After a node's worth of entities was read (and maybe written) once, gives the memory of that
+    /// burst back rather than keeping it committed for the daemon's lifetime. Called once the
+    /// reconcile's own references are gone.
+    /// </summary>
+    private static void ReturnMemoryAfter(ReconcileReport report)
+    {
+        if (report.Present + report.Repairs > LargeReconcile)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 
