@@ -21,7 +21,12 @@ internal readonly record struct ManagerOutcome(bool Succeeded, string Error, boo
 /// </summary>
 internal sealed class ManagerNetworkClient
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(4);
+    // Calico gives an Add 5 s; a failed create and its undo must both fit. WaitForReady: a channel in
+    // reconnect backoff (the manager restarted) waits for it instead of failing at once.
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+
+    // At start nothing waits on us: give a manager that is still starting time to answer.
+    private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Proto.Infra.InfraAgent.InfraAgentClient _client;
 
@@ -50,7 +55,7 @@ internal sealed class ManagerNetworkClient
         var request = new CreateNetworkRequest { AddRequest = add, HostIfName = tap.Name, MacAddr = Mac(tap.Mac) };
         return CallAsync(async deadline =>
         {
-            var reply = await _client.CreateNetworkAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+            var reply = await _client.CreateNetworkAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken).WithWaitForReady());
             return (reply.Successful, reply.ErrorMessage);
         });
     }
@@ -66,7 +71,7 @@ internal sealed class ManagerNetworkClient
         };
         return CallAsync(async deadline =>
         {
-            var reply = await _client.DeleteNetworkAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+            var reply = await _client.DeleteNetworkAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken).WithWaitForReady());
             return (reply.Successful, reply.ErrorMessage);
         });
     }
@@ -81,18 +86,18 @@ internal sealed class ManagerNetworkClient
         };
         return CallAsync(async deadline =>
         {
-            var reply = await _client.SetupHostInterfaceAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+            var reply = await _client.SetupHostInterfaceAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken).WithWaitForReady());
             return (reply.Successful, reply.ErrorMessage);
-        });
+        }, SetupTimeout);
     }
 
     private static string Mac(MacAddress mac) => mac.ToString().ToLower(CultureInfo.InvariantCulture);
 
-    private static async Task<ManagerOutcome> CallAsync(Func<DateTime, Task<(bool Successful, string Error)>> call)
+    private static async Task<ManagerOutcome> CallAsync(Func<DateTime, Task<(bool Successful, string Error)>> call, TimeSpan? timeout = null)
     {
         try
         {
-            var (successful, error) = await call(DateTime.UtcNow + CallTimeout);
+            var (successful, error) = await call(DateTime.UtcNow + (timeout ?? CallTimeout));
             return successful ? ManagerOutcome.Ok : new ManagerOutcome(false, error.Length > 0 ? error : "the manager refused without a reason", true);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.NotFound)

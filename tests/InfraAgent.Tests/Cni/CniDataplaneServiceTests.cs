@@ -34,13 +34,14 @@ public sealed class CniDataplaneServiceTests
         Assert.Contains("169.254.1.1 dev eth0 scope link", routes, StringComparison.Ordinal);
         Assert.Equal(HostEntries + 1, await node.ManagerIpv4EntriesAsync());
         var cache = Assert.Single(Directory.GetFiles(node.CacheDir, pod.Name + "-eth0"));
-        Assert.Contains("\"interfacename\":\"" + node.Taps[2] + "\"", await File.ReadAllTextAsync(cache), StringComparison.Ordinal);
+        Assert.Contains("\"macaddr\":\"" + reply.ContainerMac + "\"", await File.ReadAllTextAsync(cache), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(node.TapOf(pod), await node.HostTapsAsync());
 
         // The host interface as 12.1 says: 200.1.1.2/32 and the pod CIDRs through the gateway.
-        var hostRoutes = await HostCommands.RunAsync("ip", "-4", "route", "show", "dev", node.Taps[1]);
+        var hostRoutes = await HostCommands.RunAsync("ip", "-4", "route", "show", "dev", node.HostInterface);
         Assert.Contains("10.244.0.0/16 via 169.254.1.1", hostRoutes, StringComparison.Ordinal);
         Assert.Contains("10.244.0.0/24 via 169.254.1.1", hostRoutes, StringComparison.Ordinal);
-        Assert.Contains("inet 200.1.1.2/32", await HostCommands.RunAsync("ip", "-o", "-4", "addr", "show", "dev", node.Taps[1]), StringComparison.Ordinal);
+        Assert.Contains("inet 200.1.1.2/32", await HostCommands.RunAsync("ip", "-o", "-4", "addr", "show", "dev", node.HostInterface), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -66,14 +67,15 @@ public sealed class CniDataplaneServiceTests
         var pod = await node.CreatePodNamespaceAsync();
         var added = await node.Cni.AddAsync(AgentNode.AddRequest(pod, "10.244.0.7")).ResponseAsync.DefaultTimeout();
         Assert.True(added.Successful, added.ErrorMessage + node.Logs);
-        Assert.DoesNotContain(node.Taps[2], await node.HostTapsAsync());
+        var tap = node.TapOf(pod);
+        Assert.DoesNotContain(tap, await node.HostTapsAsync());
 
         var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
         var again = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
 
         Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
         Assert.True(again.Successful, again.ErrorMessage);
-        Assert.Contains(node.Taps[2], await node.HostTapsAsync());
+        Assert.Contains(tap, await node.HostTapsAsync());
         Assert.Equal(HostEntries, await node.ManagerIpv4EntriesAsync());
         Assert.Empty(Directory.GetFiles(node.CacheDir, pod.Name + "*"));
         Assert.DoesNotContain("eth0", await pod.RunAsync("ip", "-o", "link", "show"), StringComparison.Ordinal);
@@ -111,7 +113,7 @@ public sealed class CniDataplaneServiceTests
         var clash = await node.Cni.AddAsync(AgentNode.AddRequest(second, "10.244.0.9")).ResponseAsync.DefaultTimeout();
 
         Assert.False(clash.Successful);
-        await AssertNothingLeftAsync(node, second, expectedTapsInHost: node.Taps.Count - 3);
+        await AssertNothingLeftAsync(node, second, expectedTapsInHost: node.Taps.Count - 2);
         Assert.Equal(HostEntries + 1, await node.ManagerIpv4EntriesAsync());
         Assert.Contains("inet 10.244.0.9/32", await first.RunAsync("ip", "-o", "-4", "addr", "show", "dev", "eth0"), StringComparison.Ordinal);
     }
@@ -123,6 +125,7 @@ public sealed class CniDataplaneServiceTests
         var pod = await node.CreatePodNamespaceAsync();
         var added = await node.Cni.AddAsync(AgentNode.AddRequest(pod, "10.244.0.12")).ResponseAsync.DefaultTimeout();
         Assert.True(added.Successful, added.ErrorMessage + node.Logs);
+        var tap = node.TapOf(pod);
         await HostCommands.RunAsync("ip", "netns", "del", pod.Name);
 
         var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
@@ -130,7 +133,7 @@ public sealed class CniDataplaneServiceTests
         Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
         Assert.Equal(HostEntries, await node.ManagerIpv4EntriesAsync());
         Assert.Empty(Directory.GetFiles(node.CacheDir, pod.Name + "*"));
-        Assert.Contains(node.Taps[2], await node.HostTapsAsync());
+        Assert.Contains(tap, await node.HostTapsAsync());
     }
 
     [Fact]
@@ -142,6 +145,7 @@ public sealed class CniDataplaneServiceTests
         var added = await node.Cni.AddAsync(AgentNode.AddRequest(pod, "10.244.0.13")).ResponseAsync.DefaultTimeout();
         var addedGone = await node.Cni.AddAsync(AgentNode.AddRequest(gone, "10.244.0.14")).ResponseAsync.DefaultTimeout();
         Assert.True(added.Successful && addedGone.Successful, added.ErrorMessage + addedGone.ErrorMessage + node.Logs);
+        var tap = node.TapOf(pod);
 
         await node.KillAgentAsync();
         await HostCommands.RunAsync("ip", "netns", "del", gone.Name);
@@ -160,7 +164,7 @@ public sealed class CniDataplaneServiceTests
 
         var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
         Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
-        Assert.Contains(node.Taps[2], await node.HostTapsAsync());
+        Assert.Contains(tap, await node.HostTapsAsync());
         Assert.Equal(HostEntries + 1, await node.ManagerIpv4EntriesAsync());
     }
 

@@ -41,7 +41,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public SoftTargetProcess Target { get; }
 
-    /// <summary>The TAPs: [0] is the ARP proxy's, [1] becomes the host interface, the rest are for pods.</summary>
+    /// <summary>The TAPs: [0] is the ARP proxy's; the agent takes the host interface and the pods' from the rest, in kernel order.</summary>
     public IReadOnlyList<string> Taps => Target.TapNames;
 
     public string CacheDir => Path.Combine(_directory, "cache");
@@ -68,6 +68,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
         try
         {
             await node.Target.InitializeAsync();
+            await node.WaitForTapsAsync();
             await node.StartProxyAsync();
             await node.StartManagerAsync();
             await node.StartAgentAsync();
@@ -202,6 +203,12 @@ internal sealed partial class AgentNode : IAsyncDisposable
         return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
     }
 
+    /// <summary>The TAP the agent gave the pod, from its cache file.</summary>
+    public string TapOf(NetworkNamespace pod, string ifName = "eth0") => CachedTap(pod.Name + "-" + ifName);
+
+    /// <summary>The agent's host interface, from its cache file.</summary>
+    public string HostInterface => CachedTap("hostInterface-hostInterface");
+
     /// <summary>The TAPs in the host namespace now.</summary>
     public async Task<List<string>> HostTapsAsync()
     {
@@ -251,6 +258,24 @@ internal sealed partial class AgentNode : IAsyncDisposable
             "ip",
             ["netns", "exec", _proxyNamespace.Name, ChildProcess.DotnetHost, Path.Combine(AppContext.BaseDirectory, "arp-proxy.dll"), "--log-file", Path.Combine(_directory, "arp-proxy.log"), "--log-level", "Debug"],
             new Dictionary<string, string?> { ["ARP_PROXY_IF"] = tap });
+    }
+
+    private string CachedTap(string entry) =>
+        Regex.Match(File.ReadAllText(Path.Combine(CacheDir, entry)), @"""interfacename"":""([^""]+)""").Groups[1].Value;
+
+    /// <summary>The target makes its TAPs as it starts: wait until all are there, as the agent discovers them once.</summary>
+    private async Task WaitForTapsAsync()
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.Default;
+        while ((await HostTapsAsync()).Count < Taps.Count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the target made {(await HostTapsAsync()).Count} of {Taps.Count} TAPs:\n{Target.Output}");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     [GeneratedRegex(@"inframanager_table_entries\{table=""[^""]*ipv4_to_port_table""\} ([0-9.e+]+)")]
