@@ -1,16 +1,16 @@
-using System.Collections.Concurrent;
 using Grpc.Core;
 using InfraAgent.Tests.Node;
 using Proto.Cni;
 using TestSupport;
 using TestSupport.Network;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace InfraAgent.Tests.Cni;
 
 /// <summary>cni.CniDataplane of a real infraagent process, called as Calico's CNI plugin calls it, on a whole node.</summary>
 [Collection(HostNetworkTests.Name)]
-public sealed class CniDataplaneServiceTests
+public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
 {
     /// <summary>The host interface and the node IP: the manager's ipv4_to_port_table entries before any pod.</summary>
     private const int HostEntries = 2;
@@ -192,6 +192,11 @@ public sealed class CniDataplaneServiceTests
         Assert.Equal(node.Taps.Count - 1, (await node.HostTapsAsync()).Count);
         Assert.Equal(HostEntries, await node.ManagerIpv4EntriesAsync());
         Assert.Equal(["hostInterface-hostInterface"], Directory.GetFiles(node.CacheDir).Select(Path.GetFileName));
+        var metrics = await node.AgentHttpAsync("/metrics");
+        foreach (var line in metrics.Split('\n').Where(l => l.StartsWith("infraagent_cni_request_duration_seconds_sum", StringComparison.Ordinal) || l.StartsWith("infraagent_cni_request_duration_seconds_count", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
     }
 
     [Fact]
