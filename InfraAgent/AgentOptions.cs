@@ -30,4 +30,16 @@ internal sealed class AgentOptions
 
     /// <summary>Where Calico's CNI plugin dials (dataplane_options socket); plain gRPC.</summary>
     public string CniAddr { get; set; } = "127.0.0.1:50001";
+
+    /// <summary>The cluster's pod CIDR (kube-controller-manager --cluster-cidr); empty until discovered. Overrides discovery.</summary>
+    public string ClusterCidr { get; set; } = string.Empty;
+
+    /// <summary>This node's pod CIDR (node.spec.podCIDR); empty until discovered. Overrides discovery.</summary>
+    public string PodCidr { get; set; } = string.Empty;
+
+    /// <summary>Where the TAP allocation cache lives (the Go agent's /var/lib/cni/infraagent/tap).</summary>
+    public string CacheDir { get; set; } = "/var/lib/cni/infraagent/tap";
+
+    /// <summary>The readiness endpoint (/check) and /metrics, plain HTTP; loopback only.</summary>
+    public string HealthAddr { get; set; } = "127.0.0.1:50096";
 }

@@ -1,4 +1,7 @@
+using System.Net;
+using DaemonHost.Configuration;
 using Microsoft.Extensions.Options;
+using Netlink;
 
 namespace InfraAgent;
 
@@ -26,6 +29,32 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (string.IsNullOrWhiteSpace(options.TapPrefix))
         {
             failures.Add("tapPrefix: must not be empty");
+        }
+
+        foreach (var (key, value) in new[] { ("clusterCidr", options.ClusterCidr), ("podCidr", options.PodCidr) })
+        {
+            if (value.Length > 0 && !IPv4Prefix.TryParse(value, out _))
+            {
+                failures.Add($"{key}: '{value}' is not an IPv4 CIDR like 10.244.0.0/16");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.CacheDir))
+        {
+            failures.Add("cacheDir: must not be empty");
+        }
+
+        try
+        {
+            // The Go agent listened on all interfaces (reference-behaviour.md 11.3 #17): only loopback here.
+            if (!IPAddress.IsLoopback(HostPort.Parse(options.HealthAddr, "healthAddr").ListenAddress))
+            {
+                failures.Add($"healthAddr: '{options.HealthAddr}' is not a loopback address");
+            }
+        }
+        catch (Exception e) when (e is DaemonConfigurationException or FormatException)
+        {
+            failures.Add(e.Message);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

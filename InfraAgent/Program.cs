@@ -3,6 +3,7 @@ using DaemonHost.Configuration;
 using DaemonHost.Logging;
 using InfraAgent;
 using InfraAgent.Cni;
+using InfraAgent.Readiness;
 using InfraAgent.Manager;
 
 if (args is [CheckManagerCommand.Name, ..])
@@ -18,6 +19,8 @@ return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfig
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/infraagent/infraagent.log" }, new LoggingOptionsValidator()));
     builder.AddManagerClient(options);
     builder.AddCniEndpoint(options);
+    builder.AddCniBackend(options);
+    builder.AddHealthEndpoint(options);
 
     var app = builder.Build();
     app.MapCniEndpoint();

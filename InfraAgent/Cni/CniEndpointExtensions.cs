@@ -20,6 +20,7 @@ internal static class CniEndpointExtensions
     public static WebApplication MapCniEndpoint(this WebApplication app)
     {
         app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService<CniDataplaneService>();
         app.Services.GetRequiredService<HealthServiceImpl>().SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
         return app;
     }
