@@ -56,6 +56,8 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public string AgentOutput => _agent?.Output ?? string.Empty;
 
+    public int AgentProcessId => _agent?.Id ?? 0;
+
     public string Logs => $"--- agent:\n{AgentOutput}\n--- manager:\n{_manager?.Output}\n--- target:\n{Target.Output}";
 
     public CniDataplane.CniDataplaneClient Cni { get; private set; } = null!; // set in StartAsync

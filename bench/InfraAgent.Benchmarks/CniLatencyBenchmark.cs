@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using InfraAgent.Tests.Node;
+using TestSupport.Network;
+
+namespace InfraAgent.Benchmarks;
+
+/// <summary>
+/// CNI Add and Del as Calico's plugin sends them, timed at the caller: each Add moves a TAP into a
+/// fresh network namespace, addresses and routes it and programs the pod through the manager into
+/// SoftTarget; each Del undoes it. Namespace creation and removal are outside the timings.
+/// </summary>
+internal static class CniLatencyBenchmark
+{
+    public static async Task<List<(string Measure, string Value)>> RunAsync(int sequentialPods, int parallelWorkers, int podsPerWorker)
+    {
+        var report = new List<(string, string)>();
+        await using var node = await AgentNode.StartAsync(ports: parallelWorkers + 4);
+
+        var adds = new List<double>();
+        var dels = new List<double>();
+        for (var i = 0; i < sequentialPods; i++)
+        {
+            var (add, del) = await AddAndDeleteAsync(node, i);
+            adds.Add(add);
+            dels.Add(del);
+        }
+
+        report.Add(($"CNI Add, one at a time ({sequentialPods} pods)", Percentiles(adds)));
+        report.Add(($"CNI Del, one at a time ({sequentialPods} pods)", Percentiles(dels)));
+
+        var parallelAdds = new List<double>();
+        var parallelDels = new List<double>();
+        await Task.WhenAll(Enumerable.Range(0, parallelWorkers).Select(async worker =>
+        {
+            for (var i = 0; i < podsPerWorker; i++)
+            {
+                var (add, del) = await AddAndDeleteAsync(node, 1000 + (worker * podsPerWorker) + i);
+                lock (parallelAdds)
+                {
+                    parallelAdds.Add(add);
+                    parallelDels.Add(del);
+                }
+            }
+        }));
+        report.Add(($"CNI Add, {parallelWorkers} at once ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
+        report.Add(($"CNI Del, {parallelWorkers} at once ({parallelDels.Count} pods)", Percentiles(parallelDels)));
+        report.Add(("agent resident memory", Resident(node.AgentProcessId)));
+        return report;
+    }
+
+    private static async Task<(double Add, double Del)> AddAndDeleteAsync(AgentNode node, int n)
+    {
+        await using var pod = await NetworkNamespace.CreateAsync();
+        var ip = string.Create(CultureInfo.InvariantCulture, $"10.244.{(n / 250) + 1}.{(n % 250) + 2}");
+        var watch = Stopwatch.StartNew();
+        var added = await node.Cni.AddAsync(AgentNode.AddRequest(pod, ip));
+        var add = watch.Elapsed.TotalMilliseconds;
+        if (!added.Successful)
+        {
+            throw new InvalidOperationException($"Add {ip}: {added.ErrorMessage}");
+        }
+
+        watch.Restart();
+        var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod));
+        var del = watch.Elapsed.TotalMilliseconds;
+        if (!deleted.Successful)
+        {
+            throw new InvalidOperationException($"Del {ip}: {deleted.ErrorMessage}");
+        }
+
+        return (add, del);
+    }
+
+    private static string Percentiles(List<double> milliseconds)
+    {
+        var sorted = milliseconds.Order().ToArray();
+        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return string.Create(CultureInfo.InvariantCulture, $"median {At(0.5):0.0} ms, p99 {At(0.99):0.0} ms, max {sorted[^1]:0.0} ms");
+    }
+
+    private static string Resident(int pid)
+    {
+        var status = File.ReadLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        double Megabytes(string key) => long.Parse(status[key].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        return string.Create(CultureInfo.InvariantCulture, $"{Megabytes("VmRSS"):0.0} MB (private {Megabytes("RssAnon") + Megabytes("RssShmem"):0.0} MB, mapped files {Megabytes("RssFile"):0.0} MB)");
+    }
+}
