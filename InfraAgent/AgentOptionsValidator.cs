@@ -28,6 +28,19 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add("tapPrefix: must not be empty");
         }
 
+        if (options.NodeIp.Length > 0 && !Packets.IPv4Address.TryParse(options.NodeIp, out _))
+        {
+            failures.Add($"nodeIp: '{options.NodeIp}' is not an IPv4 address");
+        }
+
+        foreach (var (key, value) in new[] { ("podCidr", options.PodCidr), ("clusterCidr", options.ClusterCidr) })
+        {
+            if (value.Length > 0 && !Netlink.IPv4Prefix.TryParse(value, out _))
+            {
+                failures.Add($"{key}: '{value}' is not an IPv4 CIDR (a.b.c.d/n)");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
