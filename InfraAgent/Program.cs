@@ -4,6 +4,7 @@ using DaemonHost.Logging;
 using InfraAgent;
 using InfraAgent.Cni;
 using InfraAgent.Manager;
+using InfraAgent.Services;
 
 if (args is [CheckManagerCommand.Name, ..])
 {
@@ -18,6 +19,7 @@ return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfig
     builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/infraagent/infraagent.log" }, new LoggingOptionsValidator()));
     builder.AddManagerClient(options);
     builder.AddCniEndpoint(options);
+    builder.AddServices(options);
 
     var app = builder.Build();
     app.MapCniEndpoint();

@@ -15,7 +15,8 @@ internal static class KubernetesClientExtensions
         ArgumentNullException.ThrowIfNull(options);
         builder.Services.TryAddSingleton<IKubernetes>(sp =>
         {
-            var (configuration, source) = Configuration(options);
+            // Callers register this only when Configuration found one.
+            var (configuration, source) = Configuration(options) ?? throw new InvalidOperationException("no Kubernetes API configuration");
             KubernetesLog.ApiServer(sp.GetRequiredService<ILoggerFactory>().CreateLogger("InfraAgent.Kubernetes"), configuration.Host, source);
             return new k8s.Kubernetes(configuration);
         });
@@ -25,7 +26,8 @@ internal static class KubernetesClientExtensions
         return builder;
     }
 
-    public static (KubernetesClientConfiguration Configuration, string Source) Configuration(AgentOptions options)
+    /// <summary>Null when there is none: no kubeconfig option, not in a pod, no $HOME/.kube/config.</summary>
+    public static (KubernetesClientConfiguration Configuration, string Source)? Configuration(AgentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrEmpty(options.Kubeconfig))
@@ -38,6 +40,7 @@ internal static class KubernetesClientExtensions
             return (KubernetesClientConfiguration.InClusterConfig(), "in-cluster");
         }
 
-        return (KubernetesClientConfiguration.BuildConfigFromConfigFile(KubernetesClientConfiguration.KubeConfigDefaultLocation), KubernetesClientConfiguration.KubeConfigDefaultLocation);
+        var fallback = KubernetesClientConfiguration.KubeConfigDefaultLocation;
+        return File.Exists(fallback) ? (KubernetesClientConfiguration.BuildConfigFromConfigFile(fallback), fallback) : null;
     }
 }
