@@ -44,6 +44,7 @@ internal sealed class ServicesController : BackgroundService
     private readonly Dictionary<ServiceKey, long> _changeSeen = [];
     private IPv4Address? _nodeIp;
     private bool _managerDown;
+    private long _wakeDue = long.MaxValue;
 
     public ServicesController(IKubernetes client, NodeNetworkClient node, Proto.Infra.InfraAgent.InfraAgentClient manager, ServicesMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
@@ -106,6 +107,9 @@ internal sealed class ServicesController : BackgroundService
                             break;
                         case Message.Completed completed:
                             Complete(completed);
+                            break;
+                        case Message.Wake:
+                            _wakeDue = long.MaxValue;
                             break;
                     }
                 }
@@ -177,15 +181,22 @@ internal sealed class ServicesController : BackgroundService
     private void Pump()
     {
         var now = _time.GetTimestamp();
+        var earliestRetry = long.MaxValue;
         foreach (var key in _dirty.ToList())
         {
             if (_inFlight.Count >= MaxInFlight)
             {
-                return;
+                break;
             }
 
-            if (_inFlight.Contains(key) || (_retries.TryGetValue(key, out var retry) && retry.Due > now))
+            if (_inFlight.Contains(key))
             {
+                continue;
+            }
+
+            if (_retries.TryGetValue(key, out var retry) && retry.Due > now)
+            {
+                earliestRetry = Math.Min(earliestRetry, retry.Due);
                 continue;
             }
 
@@ -201,6 +212,12 @@ internal sealed class ServicesController : BackgroundService
 
             _inFlight.Add(key);
             _ = SendAsync(key, desired);
+        }
+
+        if (earliestRetry < _wakeDue)
+        {
+            _wakeDue = earliestRetry;
+            _ = WakeAsync(TimeSpan.FromSeconds((double)(earliestRetry - now) / _time.TimestampFrequency));
         }
     }
 
@@ -283,7 +300,6 @@ internal sealed class ServicesController : BackgroundService
                 ServicesLog.Failed(_logger, key.ToString(), completed.Method, completed.Error, attempts, delay);
                 _retries[key] = (attempts, _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency));
                 _dirty.Add(key);
-                _ = WakeAsync(delay);
                 break;
         }
     }

@@ -216,16 +216,17 @@ public sealed class KubeApiServer : IAsyncDisposable
     private static string Event(string type, JsonNode json) =>
         new JsonObject { ["type"] = type, ["object"] = json.DeepClone() }.ToJsonString() + "\n";
 
-    private static string ExpiredEvent(long since) => Event("ERROR", JsonNode.Parse(KubernetesJson.Serialize(new V1Status
+    // KubernetesJson cannot write a V1Status (its converter only reads), so the Status is spelled out as the API server sends it.
+    private static string ExpiredEvent(long since) => Event("ERROR", new JsonObject
     {
-        ApiVersion = "v1",
-        Kind = "Status",
-        Status = "Failure",
-        Code = 410,
-        Reason = "Expired",
-        Message = $"too old resource version: {since}",
-        Metadata = new V1ListMeta(),
-    }))!);
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = $"too old resource version: {since}",
+        ["reason"] = "Expired",
+        ["code"] = 410,
+    });
 
     private async Task HandleAsync(HttpContext context, string groupVersion, string? ns, string plural)
     {
