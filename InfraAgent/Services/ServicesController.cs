@@ -93,17 +93,13 @@ internal sealed class ServicesController : BackgroundService
             while (await _inbox.Reader.WaitToReadAsync(stoppingToken))
             {
                 // Drain everything queued first: a burst of changes to one service costs one translation.
-                var changedServices = new HashSet<string>(StringComparer.Ordinal);
+                var changedServices = new Dictionary<string, long>(StringComparer.Ordinal);
                 while (_inbox.Reader.TryRead(out var message))
                 {
                     switch (message)
                     {
                         case Message.ServiceChanged changed:
-                            if (changedServices.Add(changed.Service))
-                            {
-                                Translate(changed.Service, changed.Seen);
-                            }
-
+                            changedServices.TryAdd(changed.Service, changed.Seen);
                             break;
                         case Message.Completed completed:
                             Complete(completed);
@@ -112,6 +108,12 @@ internal sealed class ServicesController : BackgroundService
                             _wakeDue = long.MaxValue;
                             break;
                     }
+                }
+
+                // After the drain: the caches already hold every change whose message was read.
+                foreach (var (service, seen) in changedServices)
+                {
+                    Translate(service, seen);
                 }
 
                 Pump();
