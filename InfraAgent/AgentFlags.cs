@@ -27,5 +27,10 @@ internal static class AgentFlags
         new("healthAddr", "healthAddr", "readiness and metrics HTTP endpoint, loopback host:port (127.0.0.1:50096)"),
         new("logLevel", "LogLevel", "Trace, Debug, Info, Warn, Error or Fatal"),
         new("logFile", "LogFile", "log file, besides the console"),
+        new("kubeconfig", "kubeconfig", "kubeconfig file (default: in-cluster, else $HOME/.kube/config)"),
+        new("nodeName", "nodeName", "this node's name (default: NODE_NAME, else the host name)"),
+        new("nodeIp", "nodeIp", "this node's IPv4 address (default: the Node's InternalIP)"),
+        new("podCidr", "podCidr", "this node's pod CIDR (default: the Node's spec.podCIDR)"),
+        new("clusterCidr", "clusterCidr", "the cluster's pod CIDR (default: kube-controller-manager --cluster-cidr)"),
     ];
 }

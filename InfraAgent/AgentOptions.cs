@@ -31,11 +31,20 @@ internal sealed class AgentOptions
     /// <summary>Where Calico's CNI plugin dials (dataplane_options socket); plain gRPC.</summary>
     public string CniAddr { get; set; } = "127.0.0.1:50001";
 
-    /// <summary>The cluster's pod CIDR (kube-controller-manager --cluster-cidr); empty until discovered. Overrides discovery.</summary>
-    public string ClusterCidr { get; set; } = string.Empty;
+    /// <summary>kubeconfig file for the Kubernetes API; empty: in-cluster, else $HOME/.kube/config.</summary>
+    public string Kubeconfig { get; set; } = string.Empty;
 
-    /// <summary>This node's pod CIDR (node.spec.podCIDR); empty until discovered. Overrides discovery.</summary>
+    /// <summary>This node's name; empty: NODE_NAME, else the host name.</summary>
+    public string NodeName { get; set; } = string.Empty;
+
+    /// <summary>This node's IPv4 address (NodePort services); empty: the Node object's InternalIP.</summary>
+    public string NodeIp { get; set; } = string.Empty;
+
+    /// <summary>This node's pod range; empty: the Node object's spec.podCIDR.</summary>
     public string PodCidr { get; set; } = string.Empty;
+
+    /// <summary>The cluster's pod range; empty: kube-controller-manager's --cluster-cidr.</summary>
+    public string ClusterCidr { get; set; } = string.Empty;
 
     /// <summary>Where the TAP allocation cache lives (the Go agent's /var/lib/cni/infraagent/tap).</summary>
     public string CacheDir { get; set; } = "/var/lib/cni/infraagent/tap";

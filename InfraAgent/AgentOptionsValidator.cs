@@ -31,6 +31,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add("tapPrefix: must not be empty");
         }
 
+        if (options.NodeIp.Length > 0 && !Packets.IPv4Address.TryParse(options.NodeIp, out _))
+        {
+            failures.Add($"nodeIp: '{options.NodeIp}' is not an IPv4 address");
+        }
+
         foreach (var (key, value) in new[] { ("clusterCidr", options.ClusterCidr), ("podCidr", options.PodCidr) })
         {
             if (value.Length > 0 && !IPv4Prefix.TryParse(value, out _))

@@ -5,6 +5,7 @@ using InfraAgent;
 using InfraAgent.Cni;
 using InfraAgent.Readiness;
 using InfraAgent.Manager;
+using InfraAgent.Services;
 
 if (args is [CheckManagerCommand.Name, ..])
 {
@@ -21,6 +22,7 @@ return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfig
     builder.AddCniEndpoint(options);
     builder.AddCniBackend(options);
     builder.AddHealthEndpoint(options);
+    builder.AddServices(options);
 
     var app = builder.Build();
     app.MapCniEndpoint();
