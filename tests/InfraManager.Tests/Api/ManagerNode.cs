@@ -128,10 +128,10 @@ internal sealed class ManagerNode : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillManagerAsync()
     {
-        if (_manager is not null)
+        // Tests kill from a background task while requests run: only one caller gets the process.
+        if (Interlocked.Exchange(ref _manager, null) is { } manager)
         {
-            await _manager.DisposeAsync();
-            _manager = null;
+            await manager.DisposeAsync();
         }
     }
 

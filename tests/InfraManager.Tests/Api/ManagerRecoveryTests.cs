@@ -25,6 +25,7 @@ public sealed partial class ManagerRecoveryTests : IClassFixture<TestCertificate
         await using var node = await ManagerNode.StartAsync(_certificates);
         var acknowledged = new List<int>();
         var killed = false;
+        Task? killer = null;
         for (var i = 1; i <= 1000 && !killed; i++)
         {
             try
@@ -42,7 +43,7 @@ public sealed partial class ManagerRecoveryTests : IClassFixture<TestCertificate
             if (acknowledged.Count == 120)
             {
                 // Kill while the next requests are in flight.
-                _ = Task.Run(async () =>
+                killer = Task.Run(async () =>
                 {
                     await Task.Delay(15);
                     await node.KillManagerAsync();
@@ -66,6 +67,11 @@ public sealed partial class ManagerRecoveryTests : IClassFixture<TestCertificate
             {
                 break;
             }
+        }
+
+        if (killer is not null)
+        {
+            await killer;
         }
 
         await node.KillManagerAsync();
