@@ -42,6 +42,10 @@ internal sealed class StateController : BackgroundService
     private IdAllocator _ids = null!;
     private TimeSpan _retryDelay = TimeSpan.FromMilliseconds(200);
 
+    // What the last successful change wrote, for its log line.
+    private int _lastUpdates;
+    private int _lastWrites;
+
     public StateController(P4RuntimeSession session, StateStore store, PortLookup? ports, ManagerMetrics metrics, TimeProvider time, ILogger<StateController> logger)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -72,7 +76,7 @@ internal sealed class StateController : BackgroundService
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Queues a reconcile and waits for it (tests and the benchmark use it; the controller reconciles by itself).</summary>
+    /// <summary>Queues a reconcile and waits for it (tests use it; the controller reconciles by itself).</summary>
     public async Task<ReconcileReport> ReconcileAsync(string reason, CancellationToken cancellationToken)
     {
         var work = new ReconcileWork(reason);
@@ -83,7 +87,15 @@ internal sealed class StateController : BackgroundService
     /// <summary>Builds the desired entities from the store and reconciles the target before the API opens.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        Rebuild(_store.State);
+        try
+        {
+            Rebuild(_store.State);
+        }
+        catch (P4InfoException e)
+        {
+            throw new DaemonHost.DaemonStartException($"the target's pipeline is not one the manager can program: {e.Message}", e);
+        }
+
         var state = _store.State;
         var pods = state.Endpoints.Values.Count(e => e.Kind == EndpointKind.Pod);
         var hostName = state.Host is { } host ? $"{host.Name} {host.Ip}" : "not set up";
@@ -241,9 +253,6 @@ internal sealed class StateController : BackgroundService
             await ProcessAsync([pending], cancellationToken);
         }
     }
-
-    private int _lastUpdates;
-    private int _lastWrites;
 
     /// <summary>Writes the changes from <paramref name="committed"/> to <paramref name="next"/> and commits; null when done, else why nothing was kept.</summary>
     private async Task<Failure?> ChangeAsync(ManagerState committed, ManagerState next, CancellationToken cancellationToken)
