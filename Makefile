@@ -33,9 +33,10 @@ test: setup ## Run all tests (as root: they create namespaces and interfaces); e
 	@CONFIGURATION=$(CONFIGURATION) scripts/run-tests.sh
 
 .PHONY: bench
-bench: build ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding; manager programming, reconcile, memory
+bench: build ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding; manager programming, reconcile, memory; CNI latency, service programming
 	$(DOTNET) bench/SoftTarget.Benchmarks/bin/$(CONFIGURATION)/net10.0/SoftTarget.Benchmarks.dll
 	$(DOTNET) bench/InfraManager.Benchmarks/bin/$(CONFIGURATION)/net10.0/InfraManager.Benchmarks.dll
+	$(DOTNET) bench/InfraAgent.Benchmarks/bin/$(CONFIGURATION)/net10.0/InfraAgent.Benchmarks.dll
 
 .PHONY: wirecheck
 wirecheck: build ## Compare our .proto files with the official descriptors (../shared/wire)

@@ -79,7 +79,7 @@ internal static class CniLatencyBenchmark
         return string.Create(CultureInfo.InvariantCulture, $"median {At(0.5):0.0} ms, p99 {At(0.99):0.0} ms, max {sorted[^1]:0.0} ms");
     }
 
-    private static string Resident(int pid)
+    internal static string Resident(int pid)
     {
         var status = File.ReadLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
         double Megabytes(string key) => long.Parse(status[key].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;

@@ -1,7 +1,18 @@
 using InfraAgent.Benchmarks;
 
 // Run as root (network namespaces, TAPs), on an otherwise idle machine; prints a markdown table.
-var report = await CniLatencyBenchmark.RunAsync(sequentialPods: 200, parallelWorkers: 16, podsPerWorker: 12);
+// "cni" or "services" runs one half only.
+var report = new List<(string Measure, string Value)>();
+if (args is not ["services"])
+{
+    report.AddRange(await CniLatencyBenchmark.RunAsync(sequentialPods: 200, parallelWorkers: 16, podsPerWorker: 12));
+}
+
+if (args is not ["cni"])
+{
+    report.AddRange(await ServiceProgrammingBenchmark.RunAsync(services: 1000, changes: 200));
+}
+
 Console.WriteLine();
 Console.WriteLine("| Measure | Value |");
 Console.WriteLine("|---|---|");

@@ -70,7 +70,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>A client of this server, as the agent builds one.</summary>
     public IKubernetes CreateClient() => new Kubernetes(new KubernetesClientConfiguration { Host = Uri.ToString() });
 
-    /// <summary>A kubeconfig file content pointing at this server.</summary>
+    /// <summary>A kubeconfig file content pointing at this server (KubernetesClient wants some credential: a token the server ignores).</summary>
     public string Kubeconfig() => $"""
         apiVersion: v1
         kind: Config
@@ -86,7 +86,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         current-context: standin
         users:
         - name: standin
-          user: {"{}"}
+          user:
+            token: standin
         """;
 
     /// <summary>Creates or replaces an object (ADDED or MODIFIED to every open watch); returns its new resourceVersion.</summary>

@@ -31,8 +31,11 @@ internal sealed partial class AgentNode : IAsyncDisposable
     private DaemonProcess? _agent;
     private GrpcChannel? _cniChannel;
 
-    private AgentNode(string prefix, int ports)
+    private readonly IReadOnlyList<string> _agentArguments;
+
+    private AgentNode(string prefix, int ports, IReadOnlyList<string> agentArguments)
     {
+        _agentArguments = agentArguments;
         Prefix = prefix;
         Target = SoftTargetProcess.Mtls(_certificates, prefix, ports);
     }
@@ -62,11 +65,12 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public CniDataplane.CniDataplaneClient Cni { get; private set; } = null!; // set in StartAsync
 
-    public static async Task<AgentNode> StartAsync(int ports = 6)
+    /// <summary>The whole node; <paramref name="agentArguments"/> are extra infraagent flags (e.g. --kubeconfig).</summary>
+    public static async Task<AgentNode> StartAsync(int ports = 6, IReadOnlyList<string>? agentArguments = null)
     {
         // TAP names are at most 15 characters: "an" + pid + instance + "_" + index.
         var prefix = string.Create(CultureInfo.InvariantCulture, $"an{Environment.ProcessId % 10000}{Interlocked.Increment(ref _instances) % 100}_");
-        var node = new AgentNode(prefix, ports);
+        var node = new AgentNode(prefix, ports, agentArguments ?? []);
         try
         {
             await node.Target.InitializeAsync();
@@ -172,6 +176,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
             "--podCidr", PodCidr,
             "--logFile", Path.Combine(_directory, "infraagent.log"),
             "--logLevel", "Debug",
+            .. _agentArguments,
         ]);
         await _agent.WaitForOutputAsync("CNI pod interfaces:", TimeSpan.FromSeconds(60));
         _cniChannel?.Dispose();
