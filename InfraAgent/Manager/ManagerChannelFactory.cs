@@ -19,5 +19,14 @@ internal static class ManagerChannelFactory
     }
 
     public static GrpcChannel Create(AgentOptions options, ReloadingTlsMaterial? material) =>
-        GrpcChannels.Create(new DaemonHost.Configuration.HostPort(options.ManagerAddr, options.ManagerPort).ToString(), material);
+        GrpcChannels.Create(
+            new DaemonHost.Configuration.HostPort(options.ManagerAddr, options.ManagerPort).ToString(),
+            material,
+            new GrpcChannelOptions
+            {
+                // The manager is on the same node: after it restarts, a CNI Add (5 s budget at Calico) must not
+                // wait out gRPC's default reconnect back-off, which grows towards two minutes.
+                InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+                MaxReconnectBackoff = TimeSpan.FromSeconds(1),
+            });
 }

@@ -96,6 +96,13 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
 
         // The TAP went back to the pool: once the manager is back, the same pod is added.
         await node.StartManagerAsync();
+        // Once the agent sees the manager serving again (its readiness check), the kubelet's retry goes through.
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.Default;
+        while (!(await node.AgentHttpAsync("/check")).StartsWith("200", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
         var retried = await node.Cni.AddAsync(AgentNode.AddRequest(pod, "10.244.0.8")).ResponseAsync.DefaultTimeout();
         Assert.True(retried.Successful, retried.ErrorMessage + node.Logs);
         Assert.Equal(HostEntries + 1, await node.ManagerIpv4EntriesAsync());
