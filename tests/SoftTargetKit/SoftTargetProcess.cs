@@ -135,6 +135,12 @@ public sealed class SoftTargetProcess : IAsyncLifetime
             await _process.DisposeAsync();
         }
 
+        // The TAPs it made at start are persistent (they outlive the process, as pods need): remove them.
+        foreach (var tap in TapNames)
+        {
+            await TestSupport.Network.HostCommands.DeleteLinkIfPresentAsync(tap);
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 }
