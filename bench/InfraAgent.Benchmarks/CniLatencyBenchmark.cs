@@ -45,7 +45,7 @@ internal static class CniLatencyBenchmark
         }));
         report.Add(($"CNI Add, {parallelWorkers} at once ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
         report.Add(($"CNI Del, {parallelWorkers} at once ({parallelDels.Count} pods)", Percentiles(parallelDels)));
-        report.Add(("agent resident memory", Resident(node.AgentProcessId)));
+        report.Add(("agent resident memory", TestSupport.ProcessMemory.Describe(node.AgentProcessId)));
         return report;
     }
 
@@ -72,17 +72,11 @@ internal static class CniLatencyBenchmark
         return (add, del);
     }
 
-    private static string Percentiles(List<double> milliseconds)
+    internal static string Percentiles(List<double> milliseconds)
     {
         var sorted = milliseconds.Order().ToArray();
         double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
         return string.Create(CultureInfo.InvariantCulture, $"median {At(0.5):0.0} ms, p99 {At(0.99):0.0} ms, max {sorted[^1]:0.0} ms");
     }
 
-    internal static string Resident(int pid)
-    {
-        var status = File.ReadLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-        double Megabytes(string key) => long.Parse(status[key].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-        return string.Create(CultureInfo.InvariantCulture, $"{Megabytes("VmRSS"):0.0} MB (private {Megabytes("RssAnon") + Megabytes("RssShmem"):0.0} MB, mapped files {Megabytes("RssFile"):0.0} MB)");
-    }
 }

@@ -48,9 +48,9 @@ internal static class ServiceProgrammingBenchmark
             }
 
             var after = await HistogramAsync(node);
-            report.Add(($"a Service change, API write to manager acknowledgement ({changes} changes, {services} services)", Percentiles(observed)));
+            report.Add(($"a Service change, API write to manager acknowledgement ({changes} changes, {services} services)", CniLatencyBenchmark.Percentiles(observed) + " (polled every 2 ms)"));
             report.Add(("the same, agent histogram (watch event to acknowledgement)", after.Minus(before).Describe()));
-            report.Add(("agent resident memory with them", CniLatencyBenchmark.Resident(node.AgentProcessId)));
+            report.Add(("agent resident memory with them", TestSupport.ProcessMemory.Describe(node.AgentProcessId)));
         }
         finally
         {
@@ -118,12 +118,6 @@ internal static class ServiceProgrammingBenchmark
         return new Histogram(buckets, count);
     }
 
-    private static string Percentiles(List<double> milliseconds)
-    {
-        var sorted = milliseconds.Order().ToArray();
-        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        return string.Create(CultureInfo.InvariantCulture, $"median {At(0.5):0.0} ms, p99 {At(0.99):0.0} ms, max {sorted[^1]:0.0} ms (polled every 2 ms)");
-    }
 
     /// <summary>Cumulative Prometheus buckets (upper bound in seconds, count).</summary>
     private sealed record Histogram(List<(double Bound, long Count)> Buckets, long Count)

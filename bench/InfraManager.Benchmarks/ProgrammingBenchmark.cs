@@ -35,7 +35,7 @@ internal static partial class ProgrammingBenchmark
             using var channel = GrpcChannels.Create($"localhost:{apiPort}", material);
             var agent = new InfraAgent.InfraAgentClient(channel);
 
-            report.Add(("manager resident memory, idle", $"{Resident(manager.Id)}, managed heap {await ManagedHeapMegabytesAsync(metricsPort):0.0} MB"));
+            report.Add(("manager resident memory, idle", $"{ProcessMemory.Describe(manager.Id)}, managed heap {await ManagedHeapMegabytesAsync(metricsPort):0.0} MB"));
 
             // Warm up the connection and the code paths, then remove what the warm-up made.
             await ProgramAsync(agent, 1, 50, backendsPerService, 1, add: true);
@@ -50,7 +50,7 @@ internal static partial class ProgrammingBenchmark
             var wide = await ProgramAsync(agent, 1, services, backendsPerService, 64, add: true);
             report.Add(($"{services} services x {backendsPerService} backends, 64 requests in flight", Rate(services, entriesPerService, wide)));
             var entries = 1 + (services * entriesPerService);
-            report.Add(("manager resident memory with them", $"{Resident(manager.Id)}, managed heap {await ManagedHeapMegabytesAsync(metricsPort):0.0} MB"));
+            report.Add(("manager resident memory with them", $"{ProcessMemory.Describe(manager.Id)}, managed heap {await ManagedHeapMegabytesAsync(metricsPort):0.0} MB"));
 
             // Manager restart: the target kept every entry; the reconciler reads and compares them all.
             await manager.DisposeAsync();
@@ -63,7 +63,7 @@ internal static partial class ProgrammingBenchmark
             await target.RestartAsync();
             await WaitForAsync(() => manager.Output.Contains("reconcile (the target reloaded its pipeline)", StringComparison.Ordinal));
             report.Add(($"reconcile after a target restart ({entries} entries written)", $"{ReconcileMilliseconds(manager.Output, "the target reloaded its pipeline")} ms"));
-            report.Add(("manager resident memory after both", $"{Resident(manager.Id)}, managed heap {await ManagedHeapMegabytesAsync(metricsPort):0.0} MB"));
+            report.Add(("manager resident memory after both", $"{ProcessMemory.Describe(manager.Id)}, managed heap {await ManagedHeapMegabytesAsync(metricsPort):0.0} MB"));
         }
         finally
         {
@@ -82,13 +82,7 @@ internal static partial class ProgrammingBenchmark
     {
         var manager = DaemonProcess.Start("inframanager.dll",
         [
-            "--addr", $"127.0.0.1:{apiPort}",
-            "--server-cert", certificates.ManagerServer.Certificate, "--server-key", certificates.ManagerServer.Key, "--ca-cert", certificates.CaFile,
-            "--client-cert", certificates.ManagerClient.Certificate, "--client-key", certificates.ManagerClient.Key,
-            "--p4runtime-addr", $"localhost:{target.P4RuntimePort}", "--p4runtime-conn", "mtls", "--p4runtime-ca-cert", certificates.CaFile,
-            "--gnmi-addr", $"localhost:{target.GnmiPort}", "--gnmi-conn", "mtls", "--gnmi-ca-cert", certificates.CaFile,
-            "--p4info", Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt"), "--p4bin", Path.Combine(directory, "k8s_dp.pb.bin"),
-            "--store-dir", Path.Combine(directory, "store"), "--node-ip", "10.10.0.2", "--metrics-addr", $"127.0.0.1:{metricsPort}",
+            .. ManagerArguments.Mtls(certificates, target, apiPort, Path.Combine(directory, "store")), "--node-ip", "10.10.0.2", "--metrics-addr", $"127.0.0.1:{metricsPort}",
             "--log-file", Path.Combine(directory, "inframanager.log"), "--log-level", "Info",
         ]);
         await manager.WaitForOutputAsync("API listening", TimeSpan.FromSeconds(120));
@@ -135,13 +129,6 @@ internal static partial class ProgrammingBenchmark
         CultureInfo.InvariantCulture,
         $"{elapsed.TotalMilliseconds:0} ms: {services / elapsed.TotalSeconds:0} services/s, {services * entriesPerService / elapsed.TotalSeconds:0} entries/s");
 
-    /// <summary>VmRSS, and the part that is the process's own (anonymous and shared-memory pages, not the mapped runtime and assembly files).</summary>
-    private static string Resident(int pid)
-    {
-        var status = File.ReadLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-        double Megabytes(string key) => long.Parse(status[key].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-        return string.Create(CultureInfo.InvariantCulture, $"{Megabytes("VmRSS"):0.0} MB (private {Megabytes("RssAnon") + Megabytes("RssShmem"):0.0} MB, mapped files {Megabytes("RssFile"):0.0} MB)");
-    }
 
     /// <summary>dotnet_total_memory_bytes from the manager's /metrics.</summary>
     private static async Task<double> ManagedHeapMegabytesAsync(int metricsPort)

@@ -120,17 +120,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
         _manager = DaemonProcess.Start("inframanager.dll",
         [
-            "--addr", $"127.0.0.1:{ManagerPort}",
-            "--server-cert", _certificates.ManagerServer.Certificate,
-            "--server-key", _certificates.ManagerServer.Key,
-            "--ca-cert", _certificates.CaFile,
-            "--client-cert", _certificates.ManagerClient.Certificate,
-            "--client-key", _certificates.ManagerClient.Key,
-            "--p4runtime-addr", $"localhost:{Target.P4RuntimePort}", "--p4runtime-conn", "mtls", "--p4runtime-ca-cert", _certificates.CaFile,
-            "--gnmi-addr", $"localhost:{Target.GnmiPort}", "--gnmi-conn", "mtls", "--gnmi-ca-cert", _certificates.CaFile,
-            "--p4info", Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt"),
-            "--p4bin", Path.Combine(_directory, "k8s_dp.pb.bin"),
-            "--store-dir", Path.Combine(_directory, "store"),
+            .. ManagerArguments.Mtls(_certificates, Target, ManagerPort, Path.Combine(_directory, "store")),
             "--node-ip", NodeIp,
             "--metrics-addr", $"127.0.0.1:{ManagerMetricsPort}",
             "--log-file", Path.Combine(_directory, "inframanager.log"),

@@ -106,17 +106,7 @@ internal sealed class ManagerNode : IAsyncDisposable
 
         _manager = DaemonProcess.Start("inframanager.dll",
         [
-            "--addr", $"127.0.0.1:{ApiPort}",
-            "--server-cert", _certificates.ManagerServer.Certificate,
-            "--server-key", _certificates.ManagerServer.Key,
-            "--ca-cert", _certificates.CaFile,
-            "--client-cert", _certificates.ManagerClient.Certificate,
-            "--client-key", _certificates.ManagerClient.Key,
-            "--p4runtime-addr", $"localhost:{Target.P4RuntimePort}", "--p4runtime-conn", "mtls", "--p4runtime-ca-cert", _certificates.CaFile,
-            "--gnmi-addr", $"localhost:{Target.GnmiPort}", "--gnmi-conn", "mtls", "--gnmi-ca-cert", _certificates.CaFile,
-            "--p4info", P4InfoFileOverride ?? P4InfoFile,
-            "--p4bin", Path.Combine(_directory, "k8s_dp.pb.bin"),
-            "--store-dir", StoreDir,
+            .. ManagerArguments.Mtls(_certificates, Target, ApiPort, StoreDir, P4InfoFileOverride ?? P4InfoFile),
             "--node-ip", NodeIp,
             "--metrics-addr", $"127.0.0.1:{MetricsPort}",
             "--log-file", LogFile,
