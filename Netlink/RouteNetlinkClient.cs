@@ -111,11 +111,38 @@ public sealed class RouteNetlinkClient : IDisposable
     /// its name, so a name already used there fails with <see cref="ErrorNumbers.EEXIST"/>: rename first.
     /// Addresses and routes do not move; the link arrives down.
     /// </summary>
-    public void MoveToNamespace(string name, NetworkNamespaceHandle target)
+    public void MoveToNamespace(string name, NetworkNamespaceHandle target) => MoveToNamespace(name, target, newName: null, mtu: 0, up: false);
+
+    /// <summary>
+    /// Moves a link into <paramref name="target"/> and there, in the same request, sets its MTU (when
+    /// positive), renames it to <paramref name="newName"/> (when given) and brings it up (when
+    /// <paramref name="up"/>), in that order. Each move costs the kernel an rcu_barrier() under the RTNL
+    /// lock (tens of milliseconds), so doing the rest in the same request saves a lock round per step.
+    /// A rename that fails (<see cref="ErrorNumbers.EEXIST"/>) leaves the link moved, down, under its old name.
+    /// </summary>
+    public void MoveToNamespace(string name, NetworkNamespaceHandle target, string? newName, int mtu, bool up)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var operation = $"RTM_SETLINK dev {name} netns {target.Path}";
-        var request = LinkRequest(ResolveIndex(name, operation));
+        ArgumentOutOfRangeException.ThrowIfNegative(mtu);
+        if (newName is not null)
+        {
+            ValidateLinkName(newName, nameof(newName));
+        }
+
+        var operation = newName is null && mtu == 0 && !up
+            ? $"RTM_SETLINK dev {name} netns {target.Path}"
+            : string.Create(CultureInfo.InvariantCulture, $"RTM_SETLINK dev {name} netns {target.Path}{(mtu > 0 ? $" mtu {mtu}" : "")}{(newName is null ? "" : " name " + newName)}{(up ? " up" : "")}");
+        var request = LinkRequest(ResolveIndex(name, operation), up ? InterfaceInfoMessage.FlagUp : 0, up ? InterfaceInfoMessage.FlagUp : 0);
+        if (mtu > 0)
+        {
+            request.AddUInt32(AttributeTypes.LinkMtu, (uint)mtu);
+        }
+
+        if (newName is not null)
+        {
+            request.AddString(AttributeTypes.LinkName, newName);
+        }
+
         var added = false;
         try
         {

@@ -102,6 +102,40 @@ public sealed class RouteNetlinkClientTests
     }
 
     [Fact]
+    public async Task MoveToNamespace_WithNameMtuAndUp_ArrivesRenamedUpWithThatMtu()
+    {
+        await using var pod = await PodNamespace.CreateAsync();
+        var index = HostCommands.InterfaceIndex(pod.Link);
+        using var target = NetworkNamespaceHandle.Open(pod.Path);
+        using var client = RouteNetlinkClient.Open();
+
+        client.MoveToNamespace(pod.Link, target, PodInterface, mtu: 1280, up: true);
+
+        Assert.False(await HostCommands.LinkExistsAsync(pod.Link));
+        using var inPod = RouteNetlinkClient.OpenInNamespace(target);
+        var link = inPod.GetLink(PodInterface);
+        Assert.Equal(index, link.Index);
+        Assert.Equal(1280, link.Mtu);
+        Assert.True(link.IsUp);
+    }
+
+    [Fact]
+    public async Task MoveToNamespace_NewNameTakenInTarget_ThrowsEexistAndLeavesTheLinkMovedUnderItsName()
+    {
+        await using var pod = await PodNamespace.CreateAsync();
+        await pod.IpAsync("link", "add", PodInterface, "type", "veth", "peer", "name", "other0");
+        using var target = NetworkNamespaceHandle.Open(pod.Path);
+        using var client = RouteNetlinkClient.Open();
+
+        var error = Assert.Throws<NetlinkException>(() => client.MoveToNamespace(pod.Link, target, PodInterface, mtu: 0, up: true));
+
+        Assert.Equal(ErrorNumbers.EEXIST, error.Errno);
+        Assert.Equal($"RTM_SETLINK dev {pod.Link} netns {pod.Path} name {PodInterface} up", error.Operation);
+        using var inPod = RouteNetlinkClient.OpenInNamespace(target);
+        Assert.False(inPod.GetLink(pod.Link).IsUp);
+    }
+
+    [Fact]
     public async Task AddAddress_SameAddressTwice_ThrowsEexistNamingTheOperation()
     {
         await using var network = await NetworkNamespace.CreateAsync();
