@@ -13,8 +13,15 @@ internal readonly record struct PodAddOutcome(bool Succeeded, string Error, MacA
 /// manager's entries even when the pod's namespace is gone, and a repeated Del succeeds; at start the
 /// pool is rebuilt from the cache and the kernel, and pods whose namespace is gone are reclaimed.
 /// Operations on one pod are serialized; different pods proceed in parallel.
+/// <para>
+/// Where the time goes: moving a link between namespaces costs the kernel an rcu_barrier() under the
+/// RTNL lock (about 20 ms here, and moves never overlap). An Add cannot avoid its move, so it runs the
+/// move side by side with the cache write and the manager call. A Del answers once the manager's
+/// entries are gone and the cache entry is marked released; the TAP goes home in the background (its
+/// namespace held open meanwhile), under the pod's lock, and only then becomes free again.
+/// </para>
 /// </summary>
-internal sealed class CniPodNetwork : IDisposable
+internal sealed class CniPodNetwork
 {
     private readonly AgentOptions _options;
     private readonly TapPodInterface _kernel;
@@ -23,7 +30,9 @@ internal sealed class CniPodNetwork : IDisposable
     private readonly ManagerNetworkClient _manager;
     private readonly IPodNetworkCidrSource _cidrs;
     private readonly ILogger<CniPodNetwork> _logger;
-    private readonly SemaphoreSlim[] _podLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly KeyedLock _podLocks = new();
+    private readonly Lock _returnsLock = new();
+    private readonly HashSet<Task> _returns = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public CniPodNetwork(AgentOptions options, TapPodInterface kernel, ManagerNetworkClient manager, IPodNetworkCidrSource cidrs, ILogger<CniPodNetwork> logger)
@@ -89,43 +98,45 @@ internal sealed class CniPodNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(pod);
         await _ready.Task.WaitAsync(cancellationToken);
-        var podLock = LockOf(pod.Key);
-        await podLock.WaitAsync(cancellationToken);
-        try
+        using var held = await _podLocks.AcquireAsync(pod.Key.CacheName, cancellationToken);
+        TapInterface tap;
+        if (CachedTap(pod.Key) is { } existing)
         {
-            if (CachedTap(pod.Key) is { } existing)
+            if (await _kernel.IsInPodAsync(existing.Tap, pod.Key))
             {
                 // A repeated Add (Calico retried): the interface is there; make sure the manager has it too.
                 var again = await _manager.CreateNetworkAsync(pod, existing.Tap, CancellationToken.None);
                 return again.Succeeded ? new PodAddOutcome(true, string.Empty, existing.Tap.Mac) : new PodAddOutcome(false, again.Error, default);
             }
 
-            if (!_pool.TryTake(out var tap))
-            {
-                return new PodAddOutcome(false, "no free resources left", default);
-            }
-
-            var error = await AttachAsync(pod, tap);
-            if (error is null)
-            {
-                CniLog.Added(_logger, pod.Key, tap.Name, tap.Mac, pod.Addresses[0]);
-                return new PodAddOutcome(true, string.Empty, tap.Mac);
-            }
-
-            CniLog.AddFailed(_logger, pod.Key, error);
-            return new PodAddOutcome(false, error, default);
+            // The agent stopped after caching the pod but before its TAP was in place: attach it now.
+            tap = existing.Tap;
         }
-        finally
+        else if (await _pool.TakeAsync(cancellationToken) is { } taken)
         {
-            podLock.Release();
+            tap = taken;
         }
+        else
+        {
+            return new PodAddOutcome(false, "no free resources left", default);
+        }
+
+        var error = await AttachAsync(pod, tap);
+        if (error is null)
+        {
+            CniLog.Added(_logger, pod.Key, tap.Name, tap.Mac, pod.Addresses[0]);
+            return new PodAddOutcome(true, string.Empty, tap.Mac);
+        }
+
+        CniLog.AddFailed(_logger, pod.Key, error);
+        return new PodAddOutcome(false, error, default);
     }
 
     public async Task<ManagerOutcome> DeleteAsync(PodKey key, CancellationToken cancellationToken)
     {
         await _ready.Task.WaitAsync(cancellationToken);
-        var podLock = LockOf(key);
-        await podLock.WaitAsync(cancellationToken);
+        var held = await _podLocks.AcquireAsync(key.CacheName, cancellationToken);
+        NetworkNamespaceHandle? pod = null;
         try
         {
             if (CachedTap(key) is not { } cached)
@@ -133,7 +144,10 @@ internal sealed class CniPodNetwork : IDisposable
                 return ManagerOutcome.Ok; // Never added, or already deleted.
             }
 
-            var address = TapPodInterface.ReadPodAddress(key.NetnsPath, key.InterfaceName) ?? cached.Address;
+            pod = OpenIfExists(key.NetnsPath);
+
+            // The address this agent gave the pod; a Go agent's entry has none, so it is read from the pod.
+            var address = cached.Address ?? (pod is null ? null : await _kernel.ReadPodAddressAsync(pod, key.InterfaceName));
             if (address is { } ip)
             {
                 var deleted = await _manager.DeleteNetworkAsync(key, cached.Tap, ip, CancellationToken.None);
@@ -145,31 +159,38 @@ internal sealed class CniPodNetwork : IDisposable
                 }
             }
 
+            string released;
             try
             {
-                ReleaseTap(cached.Tap, key);
+                released = _cache.MarkReleased(key.CacheName);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 CniLog.DelFailed(_logger, key, e.Message);
                 return new ManagerOutcome(false, e.Message, true);
             }
 
-            _cache.Delete(key.CacheName);
+            // The pod's lock and namespace go with the TAP: a new Add of this pod waits until it is home.
+            _pool.MarkReturning(cached.Tap.Name);
+            TrackReturn(ReturnInBackgroundAsync(cached.Tap, key, released, pod, held));
+            pod = null;
+            held = null;
             CniLog.Deleted(_logger, key, cached.Tap.Name);
             return ManagerOutcome.Ok;
         }
         finally
         {
-            podLock.Release();
+            pod?.Dispose();
+            held?.Dispose();
         }
     }
 
-    public void Dispose()
+    /// <summary>Completes once every TAP of a deleted pod is home (or given up on); the host waits for it when stopping.</summary>
+    public Task WhenReturnedAsync()
     {
-        foreach (var podLock in _podLocks)
+        lock (_returnsLock)
         {
-            podLock.Dispose();
+            return Task.WhenAll([.. _returns]);
         }
     }
 
@@ -177,47 +198,32 @@ internal sealed class CniPodNetwork : IDisposable
     private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap)
     {
         var key = pod.Key;
+
+        // Neither needs the other: the cache entry only has to be on disk before the manager is asked
+        // (so that a crash leaves something to reclaim), and the manager may program the TAP's port
+        // before the TAP is in the pod.
+        var moved = _kernel.MoveIntoPodAsync(tap, pod);
+        var registered = RegisterAsync(pod, tap);
+        string? kernelError = null;
         try
         {
-            _kernel.MoveIntoPod(tap, pod, CurrentMtu(tap));
+            await moved;
         }
         catch (IOException e)
         {
-            _pool.Release(tap.Name);
-            return e.Message;
+            kernelError = e.Message;
         }
 
-        string error;
-        var managerMayHaveIt = false;
-        try
+        var (created, cached) = await registered;
+        if (kernelError is null && created.Succeeded)
         {
-            _cache.Write(key.CacheName, new InterfaceInfoRecord
-            {
-                InterfaceName = tap.Name,
-                MacAddress = tap.Mac.ToString(),
-                Netns = key.NetnsPath,
-                PodInterfaceName = key.InterfaceName,
-                Ipv4Address = pod.Addresses[0].Address.ToString(),
-            });
-
-            // Not cancelled with Calico's call: once asked, the manager's answer decides what to undo.
-            var created = await _manager.CreateNetworkAsync(pod, tap, CancellationToken.None);
-            if (created.Succeeded)
-            {
-                return null;
-            }
-
-            error = "Failed to configure interface via infra-manager CNI service: " + created.Error;
-            managerMayHaveIt = !created.Delivered;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error = e.Message;
+            return null;
         }
 
-        if (managerMayHaveIt)
+        var error = kernelError ?? (cached ? "Failed to configure interface via infra-manager CNI service: " + created.Error : created.Error);
+        if (created.Succeeded || (cached && !created.Delivered))
         {
-            // A refusal left nothing there (and deleting by IP could hit another pod's entry); a lost call might have.
+            // A refusal left nothing there (and deleting by IP could hit another pod's entry); a success or a lost call might have.
             var undone = await _manager.DeleteNetworkAsync(key, tap, pod.Addresses[0].Address, CancellationToken.None);
             if (!undone.Succeeded)
             {
@@ -227,8 +233,11 @@ internal sealed class CniPodNetwork : IDisposable
 
         try
         {
-            ReleaseTap(tap, key);
-            _cache.Delete(key.CacheName);
+            await ReleaseTapAsync(tap, key.NetnsPath, key.InterfaceName);
+            if (cached)
+            {
+                _cache.Delete(key.CacheName);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -238,20 +247,108 @@ internal sealed class CniPodNetwork : IDisposable
         return error;
     }
 
-    private int CurrentMtu(TapInterface tap) => _kernel.MtuOf(tap.Name) ?? _options.HostIfaceMTU;
+    /// <summary>Writes the pod's cache entry (flushed to disk), then asks the manager. Cached is false when the write failed (the manager was not asked).</summary>
+    private async Task<(ManagerOutcome Created, bool Cached)> RegisterAsync(PodAddRequest pod, TapInterface tap)
+    {
+        var key = pod.Key;
+        var record = new InterfaceInfoRecord
+        {
+            InterfaceName = tap.Name,
+            MacAddress = tap.Mac.ToString(),
+            Netns = key.NetnsPath,
+            PodInterfaceName = key.InterfaceName,
+            Ipv4Address = pod.Addresses[0].Address.ToString(),
+        };
+        try
+        {
+            // fsync blocks for milliseconds: not on a thread-pool thread, sixteen Adds at once would starve it.
+            await Task.Factory.StartNew(() => _cache.Write(key.CacheName, record), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (new ManagerOutcome(false, e.Message, true), false);
+        }
+
+        // Not cancelled with Calico's call: once asked, the manager's answer decides what to undo.
+        return (await _manager.CreateNetworkAsync(pod, tap, CancellationToken.None), true);
+    }
+
+    /// <summary>After a Del answered: brings the TAP home, frees it, drops the released cache entry, then lets the pod's next operation in.</summary>
+    private async Task ReturnInBackgroundAsync(TapInterface tap, PodKey key, string releasedEntry, NetworkNamespaceHandle? pod, KeyedLock.Holder held)
+    {
+        try
+        {
+            using (pod)
+            {
+                if (await _kernel.ReturnToHostAsync(tap, pod, key.InterfaceName))
+                {
+                    _pool.Release(tap.Name);
+                }
+                else
+                {
+                    _pool.Add(await _kernel.RecreateAsync(tap.Name), inUse: false);
+                    CniLog.Recreated(_logger, tap.Name);
+                }
+            }
+
+            _cache.Delete(releasedEntry);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The entry stays: the next start brings the TAP home.
+            _pool.EndReturning(tap.Name);
+            CniLog.UndoFailed(_logger, key, e.Message);
+        }
+        finally
+        {
+            held.Dispose();
+        }
+    }
+
+    private void TrackReturn(Task task)
+    {
+        lock (_returnsLock)
+        {
+            _returns.Add(task);
+        }
+
+        _ = task.ContinueWith(
+            done =>
+            {
+                lock (_returnsLock)
+                {
+                    _returns.Remove(done);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     /// <summary>Brings the TAP home (or makes it again if the kernel destroyed it with the namespace) and frees it.</summary>
-    private void ReleaseTap(TapInterface tap, PodKey key)
+    private async Task ReleaseTapAsync(TapInterface tap, string netnsPath, string podInterfaceName)
     {
-        if (_kernel.ReturnToHost(tap, key.NetnsPath, key.InterfaceName))
+        if (await _kernel.ReturnToHostAsync(tap, netnsPath, podInterfaceName))
         {
             _pool.Release(tap.Name);
             return;
         }
 
-        var recreated = _kernel.Recreate(tap.Name);
+        var recreated = await _kernel.RecreateAsync(tap.Name);
         CniLog.Recreated(_logger, tap.Name);
         _pool.Add(recreated, inUse: false);
+    }
+
+    private static NetworkNamespaceHandle? OpenIfExists(string netnsPath)
+    {
+        try
+        {
+            return NetworkNamespaceHandle.Open(netnsPath);
+        }
+        catch (NetworkNamespaceNotFoundException)
+        {
+            return null;
+        }
     }
 
     private (TapInterface Tap, IPv4Address? Address)? CachedTap(PodKey key)
@@ -276,6 +373,13 @@ internal sealed class CniPodNetwork : IDisposable
 
         var tap = new TapInterface(record.InterfaceName, mac);
         var netns = record.Netns;
+        if (name.EndsWith(InterfaceCacheStore.ReleasedSuffix, StringComparison.Ordinal))
+        {
+            // Its Del was answered (the manager's entries are gone) before its TAP was home.
+            await RestoreReleasedAsync(name, tap, new PodKey(netns ?? string.Empty, record.PodInterfaceName ?? "eth0"), discovered);
+            return;
+        }
+
         if (netns is null || TapPodInterface.NamespaceExists(netns))
         {
             // Still in its pod (a Go agent's entry has no netns path: trust it, as the Go agent did).
@@ -310,8 +414,27 @@ internal sealed class CniPodNetwork : IDisposable
         CniLog.Reclaimed(_logger, tap.Name, key);
     }
 
+    private async Task RestoreReleasedAsync(string name, TapInterface tap, PodKey key, Dictionary<string, TapInterface> discovered)
+    {
+        if (discovered.TryGetValue(tap.Name, out var home))
+        {
+            _pool.Add(home, inUse: false);
+        }
+        else if (key.NetnsPath.Length > 0 && await _kernel.ReturnToHostAsync(tap, key.NetnsPath, key.InterfaceName))
+        {
+            _pool.Add(_kernel.FindInHost(tap.Name) ?? tap, inUse: false);
+        }
+        else
+        {
+            _pool.Add(await _kernel.RecreateAsync(tap.Name), inUse: false);
+            CniLog.Recreated(_logger, tap.Name);
+        }
+
+        _cache.Delete(name);
+        CniLog.Reclaimed(_logger, tap.Name, key);
+    }
+
     private TapInterface? HostInterfaceFromCache(Dictionary<string, TapInterface> discovered) =>
         _cache.Read(InterfaceCacheStore.HostInterfaceName) is { } record && discovered.TryGetValue(record.InterfaceName, out var tap) ? tap : null;
 
-    private SemaphoreSlim LockOf(PodKey key) => _podLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(key.CacheName) % (uint)_podLocks.Length)];
 }

@@ -11,6 +11,13 @@ internal sealed class InterfaceCacheStore
 {
     public const string HostInterfaceName = "hostInterface-hostInterface";
 
+    /// <summary>
+    /// Appended to a pod's entry once its Del answered: the manager's entries are gone, the TAP is on its
+    /// way home. A rename, not flushed: it only matters while the pod's namespace exists, and no
+    /// namespace outlives a machine crash (the start then reclaims the entry under its old name).
+    /// </summary>
+    public const string ReleasedSuffix = ".released";
+
     private readonly string _directory;
 
     public InterfaceCacheStore(string directory)
@@ -61,7 +68,15 @@ internal sealed class InterfaceCacheStore
 
     public void Delete(string name) => File.Delete(PathOf(name));
 
-    /// <summary>Every cache file name but the host interface's, sorted.</summary>
+    /// <summary>Renames a pod's entry to its <see cref="ReleasedSuffix"/> name; returns that name.</summary>
+    public string MarkReleased(string name)
+    {
+        var released = name + ReleasedSuffix;
+        File.Move(PathOf(name), PathOf(released), overwrite: true);
+        return released;
+    }
+
+    /// <summary>Every cache file name but the host interface's (released entries included), sorted.</summary>
     public IReadOnlyList<string> PodEntries()
     {
         var names = new List<string>();

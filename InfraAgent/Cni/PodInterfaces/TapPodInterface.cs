@@ -6,8 +6,8 @@ namespace InfraAgent.Cni.PodInterfaces;
 
 /// <summary>
 /// The kernel side of the TAP interface type (reference-behaviour.md 6.4), over rtnetlink: the host
-/// interface's address and routes, a TAP into a pod as its eth0 and back. Synchronous: each call is a
-/// few netlink round trips.
+/// interface's address and routes, a TAP into a pod as its eth0 and back. The start-up calls are
+/// synchronous; the per-pod work runs in order on one <see cref="NetlinkWorker"/> thread.
 /// </summary>
 internal sealed class TapPodInterface : IDisposable
 {
@@ -18,6 +18,9 @@ internal sealed class TapPodInterface : IDisposable
     public static readonly IPv4Prefix HostInterfaceAddress = IPv4Prefix.Parse("200.1.1.2/32");
 
     private readonly RouteNetlinkClient _host = RouteNetlinkClient.Open();
+
+    // Pod interfaces are moved, configured and returned on one thread (see NetlinkWorker for why).
+    private readonly NetlinkWorker _worker = new("cni-netlink");
 
     /// <summary>The TAPs whose name starts with <paramref name="prefix"/> in the host namespace, in kernel order.</summary>
     public IReadOnlyList<TapInterface> Discover(string prefix)
@@ -74,19 +77,91 @@ internal sealed class TapPodInterface : IDisposable
     /// Moves <paramref name="tap"/> into the pod as <paramref name="request"/>'s interface, with the
     /// address as /32, the gateway on-link and the routes through it. On failure it has been moved back.
     /// </summary>
-    public void MoveIntoPod(TapInterface tap, PodAddRequest request, int defaultMtu)
+    public Task MoveIntoPodAsync(TapInterface tap, PodAddRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return _worker.RunAsync(() => MoveIntoPod(tap, request));
+    }
+
+    /// <summary>
+    /// Brings a pod's TAP back to the host namespace under its own name, up. Returns false when the
+    /// pod's namespace is gone (the kernel then destroys a TAP inside it).
+    /// </summary>
+    public Task<bool> ReturnToHostAsync(TapInterface tap, string netnsPath, string podInterfaceName) =>
+        _worker.RunAsync(
+            () =>
+            {
+                if (_host.FindLink(tap.Name) is not null)
+                {
+                    return ReturnToHost(tap, null, podInterfaceName);
+                }
+
+                NetworkNamespaceHandle pod;
+                try
+                {
+                    pod = NetworkNamespaceHandle.Open(netnsPath);
+                }
+                catch (NetworkNamespaceNotFoundException)
+                {
+                    return false;
+                }
+
+                using (pod)
+                {
+                    return ReturnToHost(tap, pod, podInterfaceName);
+                }
+            });
+
+    /// <inheritdoc cref="ReturnToHostAsync(TapInterface, string, string)"/>
+    /// <param name="pod">The pod's namespace, held open by the caller (so it outlives its path); null when it is gone.</param>
+    public Task<bool> ReturnToHostAsync(TapInterface tap, NetworkNamespaceHandle? pod, string podInterfaceName) =>
+        _worker.RunAsync(() => ReturnToHost(tap, pod, podInterfaceName));
+
+    /// <summary>The first IPv4 address of the pod's interface, or null when the link or an address is missing.</summary>
+    public Task<IPv4Address?> ReadPodAddressAsync(NetworkNamespaceHandle pod, string podInterfaceName) =>
+        _worker.RunAsync(() =>
+        {
+            using var inPod = _worker.OpenClientIn(pod);
+            if (inPod.FindLink(podInterfaceName) is null)
+            {
+                return null;
+            }
+
+            var addresses = inPod.GetAddresses(podInterfaceName);
+            return addresses.Count > 0 ? addresses[0].Prefix.Address : (IPv4Address?)null;
+        });
+
+    /// <summary>Whether the pod's namespace has <paramref name="tap"/> as its interface (same MAC).</summary>
+    public Task<bool> IsInPodAsync(TapInterface tap, PodKey key) =>
+        _worker.RunAsync(() =>
+        {
+            try
+            {
+                using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
+                using var inPod = _worker.OpenClientIn(pod);
+                return inPod.FindLink(key.InterfaceName) is { } link && link.HardwareAddress == tap.Mac;
+            }
+            catch (NetworkNamespaceNotFoundException)
+            {
+                return false;
+            }
+        });
+
+    /// <summary>Makes a TAP the kernel destroyed with its pod's namespace again (see <see cref="Recreate"/>).</summary>
+    public Task<TapInterface> RecreateAsync(string name) => _worker.RunAsync(() => Recreate(name));
+
+    private void MoveIntoPod(TapInterface tap, PodAddRequest request)
+    {
         var key = request.Key;
         using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
-        _host.SetLinkDown(tap.Name);
-        _host.SetMtu(tap.Name, request.Mtu > 0 ? request.Mtu : defaultMtu);
-        _host.MoveToNamespace(tap.Name, pod);
+
+        // One request: the move takes the link down itself, and the kernel sets the MTU, the name and
+        // the up flag in the pod's namespace after moving it (reference-behaviour.md 6.4 steps 2.2 to 2.5.2).
         try
         {
-            using var inPod = RouteNetlinkClient.OpenInNamespace(pod);
-            inPod.RenameLink(tap.Name, key.InterfaceName);
-            inPod.SetLinkUp(key.InterfaceName);
+            // A failed rename leaves the TAP moved under its own name; ReturnToHost finds it either way.
+            _host.MoveToNamespace(tap.Name, pod, key.InterfaceName, request.Mtu, up: true);
+            using var inPod = _worker.OpenClientIn(pod);
             foreach (var address in request.Addresses)
             {
                 inPod.AddAddress(key.InterfaceName, IPv4Prefix.Host(address.Address));
@@ -100,16 +175,12 @@ internal sealed class TapPodInterface : IDisposable
         }
         catch (IOException)
         {
-            ReturnToHost(tap, key.NetnsPath, key.InterfaceName);
+            ReturnToHost(tap, pod, key.InterfaceName);
             throw;
         }
     }
 
-    /// <summary>
-    /// Brings a pod's TAP back to the host namespace under its own name, up. Returns false when the
-    /// pod's namespace is gone (the kernel then destroys a TAP inside it).
-    /// </summary>
-    public bool ReturnToHost(TapInterface tap, string netnsPath, string podInterfaceName)
+    private bool ReturnToHost(TapInterface tap, NetworkNamespaceHandle? pod, string podInterfaceName)
     {
         if (_host.FindLink(tap.Name) is not null)
         {
@@ -117,59 +188,30 @@ internal sealed class TapPodInterface : IDisposable
             return true;
         }
 
-        NetworkNamespaceHandle pod;
-        try
-        {
-            pod = NetworkNamespaceHandle.Open(netnsPath);
-        }
-        catch (NetworkNamespaceNotFoundException)
+        if (pod is null)
         {
             return false;
         }
 
-        using (pod)
-        using (var host = NetworkNamespaceHandle.OpenProcessNamespace())
-        using (var inPod = RouteNetlinkClient.OpenInNamespace(pod))
+        using var host = NetworkNamespaceHandle.OpenProcessNamespace();
+        using var inPod = _worker.OpenClientIn(pod);
+        var name = inPod.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? podInterfaceName
+            : inPod.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? tap.Name
+            : null;
+        if (name is null)
         {
-            var name = inPod.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? podInterfaceName
-                : inPod.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? tap.Name
-                : null;
-            if (name is null)
-            {
-                return false;
-            }
+            return false;
+        }
 
+        if (name != tap.Name)
+        {
+            // Renamed in the pod first: the host may have a link of the pod's name (eth0). Older kernels refuse to rename a running link.
             inPod.SetLinkDown(name);
-            if (name != tap.Name)
-            {
-                inPod.RenameLink(name, tap.Name);
-            }
-
-            inPod.MoveToNamespace(tap.Name, host);
+            inPod.RenameLink(name, tap.Name);
         }
 
-        _host.SetLinkUp(tap.Name);
+        inPod.MoveToNamespace(tap.Name, host, newName: null, mtu: 0, up: true);
         return true;
-    }
-
-    /// <summary>The first IPv4 address of the pod's interface, or null when the namespace, the link or an address is missing.</summary>
-    public static IPv4Address? ReadPodAddress(string netnsPath, string podInterfaceName)
-    {
-        try
-        {
-            using var inPod = RouteNetlinkClient.OpenInNamespace(netnsPath);
-            if (inPod.FindLink(podInterfaceName) is null)
-            {
-                return null;
-            }
-
-            var addresses = inPod.GetAddresses(podInterfaceName);
-            return addresses.Count > 0 ? addresses[0].Prefix.Address : null;
-        }
-        catch (NetworkNamespaceNotFoundException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Makes a TAP the kernel destroyed with its pod's namespace again, persistent, up; returns it with its new MAC.</summary>
@@ -196,5 +238,9 @@ internal sealed class TapPodInterface : IDisposable
         }
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose()
+    {
+        _worker.Dispose();
+        _host.Dispose();
+    }
 }

@@ -72,6 +72,7 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
 
         var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
         var again = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
+        await node.WaitForDeletedTapsHomeAsync();
 
         Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
         Assert.True(again.Successful, again.ErrorMessage);
@@ -136,6 +137,7 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
         await HostCommands.RunAsync("ip", "netns", "del", pod.Name);
 
         var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
+        await node.WaitForDeletedTapsHomeAsync();
 
         Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
         Assert.Equal(HostEntries, await node.ManagerIpv4EntriesAsync());
@@ -170,6 +172,7 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
         Assert.NotEqual(added.ContainerMac, thirdAdded.ContainerMac);
 
         var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync.DefaultTimeout();
+        await node.WaitForDeletedTapsHomeAsync();
         Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
         Assert.Contains(tap, await node.HostTapsAsync());
         Assert.Equal(HostEntries + 1, await node.ManagerIpv4EntriesAsync());
@@ -194,6 +197,7 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
         Assert.Equal(HostEntries + Pods, await node.ManagerIpv4EntriesAsync());
 
         var deletes = await Task.WhenAll(pods.Select(pod => node.Cni.DelAsync(AgentNode.DelRequest(pod)).ResponseAsync)).WaitAsync(TimeSpan.FromSeconds(120));
+        await node.WaitForDeletedTapsHomeAsync();
 
         Assert.All(deletes, r => Assert.True(r.Successful, r.ErrorMessage + node.Logs));
         Assert.Equal(node.Taps.Count - 1, (await node.HostTapsAsync()).Count);

@@ -213,6 +213,24 @@ internal sealed partial class AgentNode : IAsyncDisposable
         return [.. Regex.Matches(output, @"^\d+: ([^:@]+)[:@]", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))];
     }
 
+    /// <summary>
+    /// A Del answers once the manager's entries are gone; the agent brings the pod's TAP home after it.
+    /// Waits until it has done so for every deleted pod (no released cache entry left).
+    /// </summary>
+    public async Task WaitForDeletedTapsHomeAsync()
+    {
+        var deadline = DateTime.UtcNow + TaskTimeoutExtensions.Default;
+        while (Directory.GetFiles(CacheDir, "*.released").Length > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"TAPs of deleted pods still on their way home: {string.Join(", ", Directory.GetFiles(CacheDir, "*.released").Select(Path.GetFileName))}\n{Logs}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _cniChannel?.Dispose();

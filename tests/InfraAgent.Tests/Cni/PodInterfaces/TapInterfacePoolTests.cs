@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using InfraAgent.Cni.PodInterfaces;
 using Packets;
+using TestSupport;
 using Xunit;
 
 namespace InfraAgent.Tests.Cni.PodInterfaces;
@@ -62,5 +63,63 @@ public sealed class TapInterfacePoolTests
         Assert.Equal(200, taken.Count);
         Assert.Equal(200, taken.Distinct().Count());
         Assert.Equal(0, pool.FreeCount);
+    }
+
+    [Fact]
+    public async Task TakeAsync_NoneFreeButOneReturning_WaitsAndGetsItWhenReleased()
+    {
+        var pool = new TapInterfacePool();
+        pool.Add(Tap(1), inUse: true);
+        pool.MarkReturning("P4TAP_1");
+
+        var taking = pool.TakeAsync(CancellationToken.None);
+        Assert.False(taking.IsCompleted);
+        pool.Release("P4TAP_1");
+
+        Assert.Equal(Tap(1), await taking.DefaultTimeout());
+        Assert.Equal(0, pool.FreeCount);
+    }
+
+    [Fact]
+    public async Task TakeAsync_NoneFreeNoneReturning_ReturnsNull()
+    {
+        var pool = new TapInterfacePool();
+        pool.Add(Tap(1), inUse: true);
+
+        Assert.Null(await pool.TakeAsync(CancellationToken.None).DefaultTimeout());
+    }
+
+    [Fact]
+    public async Task TakeAsync_ReturnGivenUp_WaiterGetsNull()
+    {
+        var pool = new TapInterfacePool();
+        pool.Add(Tap(1), inUse: true);
+        pool.MarkReturning("P4TAP_1");
+        var taking = pool.TakeAsync(CancellationToken.None);
+
+        pool.EndReturning("P4TAP_1");
+
+        Assert.Null(await taking.DefaultTimeout());
+        Assert.Equal(0, pool.FreeCount);
+    }
+
+    [Fact]
+    public async Task TakeAsync_ManyWaitersFewReturns_EachTapToOneWaiter()
+    {
+        var pool = new TapInterfacePool();
+        for (var i = 0; i < 4; i++)
+        {
+            pool.Add(Tap(i), inUse: true);
+            pool.MarkReturning(Tap(i).Name);
+        }
+
+        var takers = Enumerable.Range(0, 4).Select(_ => pool.TakeAsync(CancellationToken.None)).ToList();
+        for (var i = 0; i < 4; i++)
+        {
+            pool.Release(Tap(i).Name);
+        }
+
+        var taken = await Task.WhenAll(takers).DefaultTimeout();
+        Assert.Equal(4, taken.Select(t => t!.Value.Name).Distinct().Count()); // a taker returns null only when nothing is returning
     }
 }
