@@ -5,7 +5,8 @@ using Packets;
 namespace Netlink;
 
 /// <summary>
-/// One dedicated thread that runs synchronous netlink work in the order it was queued. The kernel serializes link changes under the RTNL lock anyway (moving a link between
+/// One dedicated thread that runs synchronous netlink work in order, background work when no other
+/// work waits (or after every few items of it, so that it is never held off for long). The kernel serializes link changes under the RTNL lock anyway (moving a link between
 /// namespaces holds it through an rcu_barrier(), tens of milliseconds), so a single thread costs no
 /// throughput; it keeps those blocking calls off the thread pool, and it lets each caller's steps
 /// run back to back instead of queueing behind every other caller's move at each step.
@@ -17,12 +18,17 @@ namespace Netlink;
 /// </summary>
 public sealed class NetlinkWorker : IDisposable
 {
+    /// <summary>Other items run before a waiting background item gets its turn.</summary>
+    public const int BackgroundEvery = 4;
+
     private readonly object _gate = new();
     private readonly Queue<Action> _queue = new();
+    private readonly Queue<Action> _background = new();
     private readonly Thread _thread;
     private NetworkNamespaceHandle? _home; // the thread's own namespace, opened on it first thing
     private bool _stopping;
     private bool _lost; // the thread could not come back from a namespace it entered
+    private int _sinceBackground;
 
     public NetlinkWorker(string name = "netlink")
     {
@@ -31,7 +37,8 @@ public sealed class NetlinkWorker : IDisposable
     }
 
     /// <summary>Queues <paramref name="work"/> (synchronous) and completes with its result or exception.</summary>
-    public Task<T> RunAsync<T>(Func<T> work)
+    /// <param name="background">Runs when no other work is waiting, or once <see cref="BackgroundEvery"/> other items ran before it.</param>
+    public Task<T> RunAsync<T>(Func<T> work, bool background = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,22 +57,24 @@ public sealed class NetlinkWorker : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
-            _queue.Enqueue(Execute);
+            (background ? _background : _queue).Enqueue(Execute);
             Monitor.Pulse(_gate);
         }
 
         return completion.Task;
     }
 
-    /// <inheritdoc cref="RunAsync{T}(Func{T})"/>
-    public Task RunAsync(Action work)
+    /// <inheritdoc cref="RunAsync{T}(Func{T}, bool)"/>
+    public Task RunAsync(Action work, bool background = false)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return RunAsync(() =>
-        {
-            work();
-            return true;
-        });
+        return RunAsync(
+            () =>
+            {
+                work();
+                return true;
+            },
+            background);
     }
 
     /// <summary>A client whose socket lives in <paramref name="target"/>. Only from work running on this worker.</summary>
@@ -127,17 +136,25 @@ public sealed class NetlinkWorker : IDisposable
             Action next;
             lock (_gate)
             {
-                while (_queue.Count == 0 && !_stopping)
+                while (_queue.Count == 0 && _background.Count == 0 && !_stopping)
                 {
                     Monitor.Wait(_gate);
                 }
 
-                if (!_queue.TryDequeue(out var queued))
+                if (_background.Count > 0 && (_queue.Count == 0 || _sinceBackground >= BackgroundEvery))
+                {
+                    next = _background.Dequeue();
+                    _sinceBackground = 0;
+                }
+                else if (_queue.TryDequeue(out var queued))
+                {
+                    next = queued;
+                    _sinceBackground++;
+                }
+                else
                 {
                     break; // stopping, and nothing left
                 }
-
-                next = queued;
             }
 
             next();

@@ -43,6 +43,39 @@ public sealed class NetlinkWorkerTests
     }
 
     [Fact]
+    public async Task RunAsync_QueuedBehindBackgroundWork_RunsFirst()
+    {
+        using var worker = new NetlinkWorker();
+        using var gate = new ManualResetEventSlim();
+        var order = new List<string>();
+        var blocker = worker.RunAsync(() => gate.Wait(TaskTimeoutExtensions.Default));
+        var background = worker.RunAsync(() => order.Add("background"), background: true);
+        var other = worker.RunAsync(() => order.Add("other"));
+
+        gate.Set();
+        await Task.WhenAll(blocker, background, other).DefaultTimeout();
+
+        Assert.Equal(["other", "background"], order);
+    }
+
+    [Fact]
+    public async Task RunAsync_BackgroundWorkBehindALongQueue_RunsAfterEveryFewItems()
+    {
+        using var worker = new NetlinkWorker();
+        using var gate = new ManualResetEventSlim();
+        var order = new List<string>();
+        var blocker = worker.RunAsync(() => gate.Wait(TaskTimeoutExtensions.Default));
+        var background = worker.RunAsync(() => order.Add("background"), background: true);
+        var others = Enumerable.Range(0, NetlinkWorker.BackgroundEvery * 2).Select(i => worker.RunAsync(() => order.Add("other"))).ToList();
+
+        gate.Set();
+        await Task.WhenAll([blocker, background, .. others]).DefaultTimeout();
+
+        // The blocker counts as one of the items before it.
+        Assert.Equal(NetlinkWorker.BackgroundEvery - 1, order.IndexOf("background"));
+    }
+
+    [Fact]
     public async Task RunAsync_WorkThrows_TaskFaultsAndTheWorkerGoesOn()
     {
         using var worker = new NetlinkWorker();
