@@ -17,8 +17,9 @@ internal readonly record struct PodAddOutcome(bool Succeeded, string Error, MacA
 /// Where the time goes: moving a link between namespaces costs the kernel an rcu_barrier() under the
 /// RTNL lock (about 20 ms here, and moves never overlap). An Add cannot avoid its move, so it runs the
 /// move side by side with the cache write and the manager call. A Del answers once the manager's
-/// entries are gone and the cache entry is marked released; the TAP goes home in the background (its
-/// namespace held open meanwhile), under the pod's lock, and only then becomes free again.
+/// entries are gone and the cache entry is marked released; the TAP is parked in the pod's namespace
+/// (held open, and the pod's lock held, until the TAP has left it). An Add that finds no free TAP at
+/// home moves a parked one straight into its pod; the others go home when the kernel worker is idle.
 /// </para>
 /// </summary>
 internal sealed class CniPodNetwork
@@ -60,9 +61,19 @@ internal sealed class CniPodNetwork
             _pool.Add(tap, inUse: false);
         }
 
-        foreach (var name in _cache.PodEntries())
+        var entries = _cache.PodEntries();
+        var liveTaps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in entries.Where(n => !n.EndsWith(InterfaceCacheStore.ReleasedSuffix, StringComparison.Ordinal)))
         {
-            await RestoreAsync(name, byName, cancellationToken);
+            if (_cache.Read(name) is { } live)
+            {
+                liveTaps.Add(live.InterfaceName);
+            }
+        }
+
+        foreach (var name in entries)
+        {
+            await RestoreAsync(name, byName, liveTaps, cancellationToken);
         }
 
         var host = HostInterfaceFromCache(byName);
@@ -100,6 +111,7 @@ internal sealed class CniPodNetwork
         await _ready.Task.WaitAsync(cancellationToken);
         using var held = await _podLocks.AcquireAsync(pod.Key.CacheName, cancellationToken);
         TapInterface tap;
+        ParkedTap? parked = null;
         if (CachedTap(pod.Key) is { } existing)
         {
             if (await _kernel.IsInPodAsync(existing.Tap, pod.Key))
@@ -112,7 +124,7 @@ internal sealed class CniPodNetwork
             // The agent stopped after caching the pod but before its TAP was in place: attach it now.
             tap = existing.Tap;
         }
-        else if (await _pool.TakeAsync(cancellationToken) is { } taken)
+        else if (_pool.TryTake(out var taken, out parked))
         {
             tap = taken;
         }
@@ -121,7 +133,7 @@ internal sealed class CniPodNetwork
             return new PodAddOutcome(false, "no free resources left", default);
         }
 
-        var error = await AttachAsync(pod, tap);
+        var error = await AttachAsync(pod, tap, parked);
         if (error is null)
         {
             CniLog.Added(_logger, pod.Key, tap.Name, tap.Mac, pod.Addresses[0]);
@@ -145,9 +157,14 @@ internal sealed class CniPodNetwork
             }
 
             pod = OpenIfExists(key.NetnsPath);
+            if (pod is null)
+            {
+                // The namespace went first (and the TAP with it): nothing to park.
+                return await DeleteWithoutNamespaceAsync(key, cached.Tap, cached.Address);
+            }
 
             // The address this agent gave the pod; a Go agent's entry has none, so it is read from the pod.
-            var address = cached.Address ?? (pod is null ? null : await _kernel.ReadPodAddressAsync(pod, key.InterfaceName));
+            var address = cached.Address ?? await _kernel.ReadPodAddressAsync(pod, key.InterfaceName);
             if (address is { } ip)
             {
                 var deleted = await _manager.DeleteNetworkAsync(key, cached.Tap, ip, CancellationToken.None);
@@ -170,9 +187,14 @@ internal sealed class CniPodNetwork
                 return new ManagerOutcome(false, e.Message, true);
             }
 
-            // The pod's lock and namespace go with the TAP: a new Add of this pod waits until it is home.
-            _pool.MarkReturning(cached.Tap.Name);
-            TrackReturn(ReturnInBackgroundAsync(cached.Tap, key, released, pod, held));
+            // The pod's lock and namespace go with the TAP: a new Add of this pod waits until it has left.
+            var lockHeld = held;
+            _pool.Park(new ParkedTap(cached.Tap, pod, key.InterfaceName, () =>
+            {
+                DeleteEntry(released, key);
+                lockHeld.Dispose();
+            }));
+            TrackReturn(ReturnParkedAsync(cached.Tap, key));
             pod = null;
             held = null;
             CniLog.Deleted(_logger, key, cached.Tap.Name);
@@ -195,14 +217,14 @@ internal sealed class CniPodNetwork
     }
 
     /// <summary>Moves the TAP in, caches it and tells the manager; undoes all of it on any failure. Returns the error, or null.</summary>
-    private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap)
+    private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap, ParkedTap? parked)
     {
         var key = pod.Key;
 
         // Neither needs the other: the cache entry only has to be on disk before the manager is asked
         // (so that a crash leaves something to reclaim), and the manager may program the TAP's port
         // before the TAP is in the pod.
-        var moved = _kernel.MoveIntoPodAsync(tap, pod);
+        var moved = _kernel.MoveIntoPodAsync(tap, pod, parked);
         var registered = RegisterAsync(pod, tap);
         string? kernelError = null;
         try
@@ -273,35 +295,66 @@ internal sealed class CniPodNetwork
         return (await _manager.CreateNetworkAsync(pod, tap, CancellationToken.None), true);
     }
 
-    /// <summary>After a Del answered: brings the TAP home, frees it, drops the released cache entry, then lets the pod's next operation in.</summary>
-    private async Task ReturnInBackgroundAsync(TapInterface tap, PodKey key, string releasedEntry, NetworkNamespaceHandle? pod, KeyedLock.Holder held)
+    /// <summary>After a Del answered: when the kernel worker is idle, brings the parked TAP home unless an Add took it.</summary>
+    private async Task ReturnParkedAsync(TapInterface tap, PodKey key)
     {
         try
         {
-            using (pod)
+            var home = await _kernel.ReturnParkedAsync(() => _pool.TryUnpark(tap.Name, out var parked) ? parked : null);
+            if (home is true)
             {
-                if (await _kernel.ReturnToHostAsync(tap, pod, key.InterfaceName))
-                {
-                    _pool.Release(tap.Name);
-                }
-                else
-                {
-                    _pool.Add(await _kernel.RecreateAsync(tap.Name), inUse: false);
-                    CniLog.Recreated(_logger, tap.Name);
-                }
+                _pool.Release(tap.Name);
             }
-
-            _cache.Delete(releasedEntry);
+            else if (home is false)
+            {
+                _pool.Add(await _kernel.RecreateAsync(tap.Name), inUse: false);
+                CniLog.Recreated(_logger, tap.Name);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The entry stays: the next start brings the TAP home.
-            _pool.EndReturning(tap.Name);
+            // It stays in use; the next start finds it at home or makes it again.
             CniLog.UndoFailed(_logger, key, e.Message);
         }
-        finally
+    }
+
+    /// <summary>A Del whose namespace is gone: the manager's entries go, the TAP is made again.</summary>
+    private async Task<ManagerOutcome> DeleteWithoutNamespaceAsync(PodKey key, TapInterface tap, IPv4Address? address)
+    {
+        if (address is { } ip)
         {
-            held.Dispose();
+            var deleted = await _manager.DeleteNetworkAsync(key, tap, ip, CancellationToken.None);
+            if (!deleted.Succeeded)
+            {
+                CniLog.DelFailed(_logger, key, deleted.Error);
+                return deleted;
+            }
+        }
+
+        try
+        {
+            await ReleaseTapAsync(tap, key.NetnsPath, key.InterfaceName);
+            _cache.Delete(key.CacheName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            CniLog.DelFailed(_logger, key, e.Message);
+            return new ManagerOutcome(false, e.Message, true);
+        }
+
+        CniLog.Deleted(_logger, key, tap.Name);
+        return ManagerOutcome.Ok;
+    }
+
+    private void DeleteEntry(string name, PodKey key)
+    {
+        try
+        {
+            _cache.Delete(name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            CniLog.UndoFailed(_logger, key, e.Message);
         }
     }
 
@@ -362,7 +415,7 @@ internal sealed class CniPodNetwork
         return (new TapInterface(record.InterfaceName, mac), address);
     }
 
-    private async Task RestoreAsync(string name, Dictionary<string, TapInterface> discovered, CancellationToken cancellationToken)
+    private async Task RestoreAsync(string name, Dictionary<string, TapInterface> discovered, HashSet<string> liveTaps, CancellationToken cancellationToken)
     {
         var record = _cache.Read(name);
         if (record is null || !MacAddress.TryParse(record.MacAddress, out var mac) || !record.InterfaceName.StartsWith(_options.TapPrefix, StringComparison.Ordinal))
@@ -375,7 +428,14 @@ internal sealed class CniPodNetwork
         var netns = record.Netns;
         if (name.EndsWith(InterfaceCacheStore.ReleasedSuffix, StringComparison.Ordinal))
         {
-            // Its Del was answered (the manager's entries are gone) before its TAP was home.
+            // Its Del was answered (the manager's entries are gone) before its TAP was home, or before
+            // an Add that took the parked TAP dropped this entry.
+            if (liveTaps.Contains(tap.Name))
+            {
+                _cache.Delete(name);
+                return;
+            }
+
             await RestoreReleasedAsync(name, tap, new PodKey(netns ?? string.Empty, record.PodInterfaceName ?? "eth0"), discovered);
             return;
         }

@@ -1,18 +1,17 @@
 namespace InfraAgent.Cni.PodInterfaces;
 
 /// <summary>
-/// The TAP ports pods may get (reference-behaviour.md 6.3): <see cref="TryTake"/> hands out the first
-/// free one in discovery order and never the same one twice until it is released. A TAP whose pod was
-/// deleted stays in use while it is on its way home (<see cref="MarkReturning"/>); <see cref="TakeAsync"/>
-/// waits for such a TAP rather than fail when nothing else is free. Thread-safe.
+/// The TAP ports pods may get (reference-behaviour.md 6.3): <see cref="TryTake(out TapInterface)"/>
+/// hands out the first free one in discovery order and never the same one twice until it is released.
+/// A deleted pod's TAP may wait in its old namespace (<see cref="Park"/>): it stays in use, and is
+/// handed out only when no TAP at home is free, or claimed by whoever brings it home. Thread-safe.
 /// </summary>
 internal sealed class TapInterfacePool
 {
     private readonly Lock _lock = new();
     private readonly List<TapInterface> _all = [];
     private readonly HashSet<string> _inUse = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _returning = new(StringComparer.Ordinal);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, ParkedTap> _parked = new(StringComparer.Ordinal);
 
     /// <summary>Adds a TAP (or replaces the one of that name, e.g. with a new MAC), free unless <paramref name="inUse"/>.</summary>
     public void Add(TapInterface tap, bool inUse)
@@ -29,7 +28,7 @@ internal sealed class TapInterfacePool
                 _all.Add(tap);
             }
 
-            _returning.Remove(tap.Name);
+            _parked.Remove(tap.Name);
             if (inUse)
             {
                 _inUse.Add(tap.Name);
@@ -39,8 +38,6 @@ internal sealed class TapInterfacePool
                 _inUse.Remove(tap.Name);
             }
         }
-
-        Changed();
     }
 
     /// <summary>Drops a TAP that no longer exists.</summary>
@@ -50,12 +47,11 @@ internal sealed class TapInterfacePool
         {
             _all.RemoveAll(t => t.Name == name);
             _inUse.Remove(name);
-            _returning.Remove(name);
+            _parked.Remove(name);
         }
-
-        Changed();
     }
 
+    /// <summary>A free TAP at home, first in discovery order.</summary>
     public bool TryTake(out TapInterface tap)
     {
         lock (_lock)
@@ -64,52 +60,47 @@ internal sealed class TapInterfacePool
         }
     }
 
-    /// <summary>A free TAP; when none is free but some are on their way home, the first of them to arrive; else null.</summary>
-    public async Task<TapInterface?> TakeAsync(CancellationToken cancellationToken)
+    /// <summary>A free TAP at home; when there is none, a parked one (<paramref name="parked"/> says where it is).</summary>
+    public bool TryTake(out TapInterface tap, out ParkedTap? parked)
     {
-        while (true)
+        parked = null;
+        lock (_lock)
         {
-            Task changed;
-            lock (_lock)
+            if (TryTakeLocked(out tap))
             {
-                if (TryTakeLocked(out var tap))
-                {
-                    return tap;
-                }
-
-                if (_returning.Count == 0)
-                {
-                    return null;
-                }
-
-                changed = _changed.Task;
+                return true;
             }
 
-            await changed.WaitAsync(cancellationToken);
+            foreach (var (name, waiting) in _parked)
+            {
+                _parked.Remove(name);
+                tap = waiting.Tap;
+                parked = waiting;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An in-use TAP now waits in its deleted pod's namespace; it stays in use.</summary>
+    public void Park(ParkedTap parked)
+    {
+        ArgumentNullException.ThrowIfNull(parked);
+        lock (_lock)
+        {
+            _inUse.Add(parked.Tap.Name);
+            _parked[parked.Tap.Name] = parked;
         }
     }
 
-    /// <summary>An in-use TAP is being brought home; it stays in use until <see cref="Release"/> or <see cref="EndReturning"/>.</summary>
-    public void MarkReturning(string name)
+    /// <summary>Claims a parked TAP to bring it home; false when an Add took it meanwhile.</summary>
+    public bool TryUnpark(string name, out ParkedTap? parked)
     {
         lock (_lock)
         {
-            if (_inUse.Contains(name))
-            {
-                _returning.Add(name);
-            }
+            return _parked.Remove(name, out parked);
         }
-    }
-
-    /// <summary>A TAP that could not be brought home: it stays in use, and nobody waits for it any longer.</summary>
-    public void EndReturning(string name)
-    {
-        lock (_lock)
-        {
-            _returning.Remove(name);
-        }
-
-        Changed();
     }
 
     public void Release(string name)
@@ -117,10 +108,8 @@ internal sealed class TapInterfacePool
         lock (_lock)
         {
             _inUse.Remove(name);
-            _returning.Remove(name);
+            _parked.Remove(name);
         }
-
-        Changed();
     }
 
     public int FreeCount
@@ -130,6 +119,17 @@ internal sealed class TapInterfacePool
             lock (_lock)
             {
                 return _all.Count - _inUse.Count;
+            }
+        }
+    }
+
+    public int ParkedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _parked.Count;
             }
         }
     }
@@ -158,18 +158,5 @@ internal sealed class TapInterfacePool
 
         tap = default;
         return false;
-    }
-
-    /// <summary>Wakes the takers waiting for a TAP to come home.</summary>
-    private void Changed()
-    {
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        changed.TrySetResult();
     }
 }

@@ -77,11 +77,46 @@ internal sealed class TapPodInterface : IDisposable
     /// Moves <paramref name="tap"/> into the pod as <paramref name="request"/>'s interface, with the
     /// address as /32, the gateway on-link and the routes through it. On failure it has been moved back.
     /// </summary>
-    public Task MoveIntoPodAsync(TapInterface tap, PodAddRequest request)
+    /// <param name="parked">Where the TAP waits when it is a deleted pod's (moved from there; <see cref="ParkedTap.Left"/> runs here); null when it is home.</param>
+    public Task MoveIntoPodAsync(TapInterface tap, PodAddRequest request, ParkedTap? parked)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _worker.RunAsync(() => MoveIntoPod(tap, request));
+        return _worker.RunAsync(() =>
+        {
+            try
+            {
+                MoveIntoPod(tap, request, parked);
+            }
+            finally
+            {
+                parked?.Left();
+            }
+        });
     }
+
+    /// <summary>
+    /// When the worker is idle: claims a parked TAP and brings it home. Null when an Add took it first,
+    /// else whether it is home (false: it was gone from that namespace).
+    /// </summary>
+    public Task<bool?> ReturnParkedAsync(Func<ParkedTap?> claim) =>
+        _worker.RunAsync(
+            () =>
+            {
+                if (claim() is not { } parked)
+                {
+                    return (bool?)null;
+                }
+
+                try
+                {
+                    return ReturnToHost(parked.Tap, parked.Namespace, parked.InterfaceName);
+                }
+                finally
+                {
+                    parked.Left();
+                }
+            },
+            background: true);
 
     /// <summary>
     /// Brings a pod's TAP back to the host namespace under its own name, up. Returns false when the
@@ -150,7 +185,7 @@ internal sealed class TapPodInterface : IDisposable
     /// <summary>Makes a TAP the kernel destroyed with its pod's namespace again (see <see cref="Recreate"/>).</summary>
     public Task<TapInterface> RecreateAsync(string name) => _worker.RunAsync(() => Recreate(name));
 
-    private void MoveIntoPod(TapInterface tap, PodAddRequest request)
+    private void MoveIntoPod(TapInterface tap, PodAddRequest request, ParkedTap? parked)
     {
         var key = request.Key;
         using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
@@ -160,7 +195,18 @@ internal sealed class TapPodInterface : IDisposable
         try
         {
             // A failed rename leaves the TAP moved under its own name; ReturnToHost finds it either way.
-            _host.MoveToNamespace(tap.Name, pod, key.InterfaceName, request.Mtu, up: true);
+            if (parked is null)
+            {
+                _host.MoveToNamespace(tap.Name, pod, key.InterfaceName, request.Mtu, up: true);
+            }
+            else
+            {
+                using var previous = _worker.OpenClientIn(parked.Namespace);
+                var name = NameIn(previous, tap, parked.InterfaceName)
+                    ?? throw new NetlinkException($"RTM_GETLINK {tap.Name} ({tap.Mac}) in {parked.Namespace.Path}", ErrorNumbers.ENODEV);
+                previous.MoveToNamespace(name, pod, key.InterfaceName, request.Mtu, up: true);
+            }
+
             using var inPod = _worker.OpenClientIn(pod);
             foreach (var address in request.Addresses)
             {
@@ -175,10 +221,20 @@ internal sealed class TapPodInterface : IDisposable
         }
         catch (IOException)
         {
-            ReturnToHost(tap, pod, key.InterfaceName);
+            if (!ReturnToHost(tap, pod, key.InterfaceName) && parked is not null)
+            {
+                ReturnToHost(tap, parked.Namespace, parked.InterfaceName); // the move from there failed
+            }
+
             throw;
         }
     }
+
+    /// <summary>What <paramref name="tap"/> is called in the client's namespace (by MAC): the pod's name for it, or its own; null if absent.</summary>
+    private static string? NameIn(RouteNetlinkClient client, TapInterface tap, string podInterfaceName) =>
+        client.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? podInterfaceName
+            : client.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? tap.Name
+            : null;
 
     private bool ReturnToHost(TapInterface tap, NetworkNamespaceHandle? pod, string podInterfaceName)
     {
@@ -195,9 +251,7 @@ internal sealed class TapPodInterface : IDisposable
 
         using var host = NetworkNamespaceHandle.OpenProcessNamespace();
         using var inPod = _worker.OpenClientIn(pod);
-        var name = inPod.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? podInterfaceName
-            : inPod.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? tap.Name
-            : null;
+        var name = NameIn(inPod, tap, podInterfaceName);
         if (name is null)
         {
             return false;

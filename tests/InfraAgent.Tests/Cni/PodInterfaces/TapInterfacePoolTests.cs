@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using InfraAgent.Cni.PodInterfaces;
+using Netlink;
 using Packets;
 using TestSupport;
 using Xunit;
@@ -66,60 +67,57 @@ public sealed class TapInterfacePoolTests
     }
 
     [Fact]
-    public async Task TakeAsync_NoneFreeButOneReturning_WaitsAndGetsItWhenReleased()
+    public void TryTake_FreeAtHomeAndParked_PrefersHomeThenHandsOutTheParkedOne()
     {
         var pool = new TapInterfacePool();
         pool.Add(Tap(1), inUse: true);
-        pool.MarkReturning("P4TAP_1");
+        pool.Add(Tap(2), inUse: false);
+        var parked = Parked(Tap(1), out var left);
+        pool.Park(parked);
 
-        var taking = pool.TakeAsync(CancellationToken.None);
-        Assert.False(taking.IsCompleted);
+        Assert.True(pool.TryTake(out var home, out var from));
+        Assert.Equal((Tap(2), null), (home, from));
+        Assert.True(pool.TryTake(out var second, out from));
+        Assert.Equal(Tap(1), second);
+        Assert.Same(parked, from);
+        Assert.False(pool.TryTake(out _, out _));
+        Assert.False(pool.TryUnpark("P4TAP_1", out _)); // the Add has it, the returner gets nothing
+        Assert.Equal(0, left());
+    }
+
+    [Fact]
+    public void TryUnpark_ParkedTap_ClaimedOnceAndNotHandedOutAfter()
+    {
+        var pool = new TapInterfacePool();
+        pool.Add(Tap(1), inUse: true);
+        var parked = Parked(Tap(1), out _);
+        pool.Park(parked);
+
+        Assert.True(pool.TryUnpark("P4TAP_1", out var claimed));
+        Assert.Same(parked, claimed);
+        Assert.False(pool.TryUnpark("P4TAP_1", out _));
+        Assert.False(pool.TryTake(out _, out _));
         pool.Release("P4TAP_1");
-
-        Assert.Equal(Tap(1), await taking.DefaultTimeout());
-        Assert.Equal(0, pool.FreeCount);
+        Assert.True(pool.TryTake(out var again, out var from));
+        Assert.Equal((Tap(1), null), (again, from));
     }
 
     [Fact]
-    public async Task TakeAsync_NoneFreeNoneReturning_ReturnsNull()
+    public void Left_CalledTwice_ClosesTheNamespaceAndRunsTheCleanUpOnce()
     {
-        var pool = new TapInterfacePool();
-        pool.Add(Tap(1), inUse: true);
+        var parked = Parked(Tap(1), out var left);
 
-        Assert.Null(await pool.TakeAsync(CancellationToken.None).DefaultTimeout());
+        parked.Left();
+        parked.Left();
+
+        Assert.Equal(1, left());
+        Assert.True(parked.Namespace.SafeFileHandle.IsClosed);
     }
 
-    [Fact]
-    public async Task TakeAsync_ReturnGivenUp_WaiterGetsNull()
+    private static ParkedTap Parked(TapInterface tap, out Func<int> timesLeft)
     {
-        var pool = new TapInterfacePool();
-        pool.Add(Tap(1), inUse: true);
-        pool.MarkReturning("P4TAP_1");
-        var taking = pool.TakeAsync(CancellationToken.None);
-
-        pool.EndReturning("P4TAP_1");
-
-        Assert.Null(await taking.DefaultTimeout());
-        Assert.Equal(0, pool.FreeCount);
-    }
-
-    [Fact]
-    public async Task TakeAsync_ManyWaitersFewReturns_EachTapToOneWaiter()
-    {
-        var pool = new TapInterfacePool();
-        for (var i = 0; i < 4; i++)
-        {
-            pool.Add(Tap(i), inUse: true);
-            pool.MarkReturning(Tap(i).Name);
-        }
-
-        var takers = Enumerable.Range(0, 4).Select(_ => pool.TakeAsync(CancellationToken.None)).ToList();
-        for (var i = 0; i < 4; i++)
-        {
-            pool.Release(Tap(i).Name);
-        }
-
-        var taken = await Task.WhenAll(takers).DefaultTimeout();
-        Assert.Equal(4, taken.Select(t => t!.Value.Name).Distinct().Count()); // a taker returns null only when nothing is returning
+        var count = 0;
+        timesLeft = () => count;
+        return new ParkedTap(tap, NetworkNamespaceHandle.OpenProcessNamespace(), "eth0", () => count++);
     }
 }
