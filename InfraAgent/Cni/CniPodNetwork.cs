@@ -18,8 +18,9 @@ internal readonly record struct PodAddOutcome(bool Succeeded, string Error, MacA
 /// RTNL lock (about 20 ms here, and moves never overlap). An Add cannot avoid its move, so it runs the
 /// move side by side with the cache write and the manager call. A Del answers once the manager's
 /// entries are gone and the cache entry is marked released; the TAP is parked in the pod's namespace
-/// (held open, and the pod's lock held, until the TAP has left it). An Add that finds no free TAP at
-/// home moves a parked one straight into its pod; the others go home when the kernel worker is idle.
+/// (held open, and the pod's lock held, until the TAP has left it). An Add moves a parked TAP straight
+/// into its pod when there is one (one move instead of two); the others go home when the kernel worker
+/// is idle.
 /// </para>
 /// </summary>
 internal sealed class CniPodNetwork

@@ -1,11 +1,12 @@
 using InfraAgent.Benchmarks;
 
 // Run as root (network namespaces, TAPs), on an otherwise idle machine; prints a markdown table.
-// "cni" or "services" runs one half only.
+// "cni" or "services" runs one half only; "cni" ends with the kernel's floor (namespace moves alone).
 var report = new List<(string Measure, string Value)>();
 if (args is not ["services"])
 {
     report.AddRange(await CniLatencyBenchmark.RunAsync(sequentialPods: 200, parallelWorkers: 16, podsPerWorker: 12));
+    report.AddRange(await NamespaceMoveFloorBenchmark.RunAsync(sequentialMoves: 100, parallelWorkers: 16, movesPerWorker: 6));
 }
 
 if (args is not ["cni"])

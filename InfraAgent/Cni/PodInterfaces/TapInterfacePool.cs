@@ -3,8 +3,9 @@ namespace InfraAgent.Cni.PodInterfaces;
 /// <summary>
 /// The TAP ports pods may get (reference-behaviour.md 6.3): <see cref="TryTake(out TapInterface)"/>
 /// hands out the first free one in discovery order and never the same one twice until it is released.
-/// A deleted pod's TAP may wait in its old namespace (<see cref="Park"/>): it stays in use, and is
-/// handed out only when no TAP at home is free, or claimed by whoever brings it home. Thread-safe.
+/// A deleted pod's TAP may wait in its old namespace (<see cref="Park"/>): it stays in use until an
+/// Add takes it (before any TAP at home: either costs that Add one namespace move, but taking the
+/// parked one spares the move home) or whoever brings it home claims it. Thread-safe.
 /// </summary>
 internal sealed class TapInterfacePool
 {
@@ -60,17 +61,11 @@ internal sealed class TapInterfacePool
         }
     }
 
-    /// <summary>A free TAP at home; when there is none, a parked one (<paramref name="parked"/> says where it is).</summary>
+    /// <summary>A parked TAP (<paramref name="parked"/> says where it is); when there is none, the first free one at home.</summary>
     public bool TryTake(out TapInterface tap, out ParkedTap? parked)
     {
-        parked = null;
         lock (_lock)
         {
-            if (TryTakeLocked(out tap))
-            {
-                return true;
-            }
-
             foreach (var (name, waiting) in _parked)
             {
                 _parked.Remove(name);
@@ -78,9 +73,10 @@ internal sealed class TapInterfacePool
                 parked = waiting;
                 return true;
             }
-        }
 
-        return false;
+            parked = null;
+            return TryTakeLocked(out tap);
+        }
     }
 
     /// <summary>An in-use TAP now waits in its deleted pod's namespace; it stays in use.</summary>

@@ -67,7 +67,7 @@ public sealed class TapInterfacePoolTests
     }
 
     [Fact]
-    public void TryTake_FreeAtHomeAndParked_PrefersHomeThenHandsOutTheParkedOne()
+    public void TryTake_FreeAtHomeAndParked_HandsOutTheParkedOneThenHome()
     {
         var pool = new TapInterfacePool();
         pool.Add(Tap(1), inUse: true);
@@ -75,11 +75,11 @@ public sealed class TapInterfacePoolTests
         var parked = Parked(Tap(1), out var left);
         pool.Park(parked);
 
-        Assert.True(pool.TryTake(out var home, out var from));
-        Assert.Equal((Tap(2), null), (home, from));
-        Assert.True(pool.TryTake(out var second, out from));
-        Assert.Equal(Tap(1), second);
+        Assert.True(pool.TryTake(out var first, out var from));
+        Assert.Equal(Tap(1), first);
         Assert.Same(parked, from);
+        Assert.True(pool.TryTake(out var home, out from));
+        Assert.Equal((Tap(2), null), (home, from));
         Assert.False(pool.TryTake(out _, out _));
         Assert.False(pool.TryUnpark("P4TAP_1", out _)); // the Add has it, the returner gets nothing
         Assert.Equal(0, left());
