@@ -41,8 +41,6 @@ internal sealed class TapPodInterface : IDisposable
     public TapInterface? FindInHost(string name) =>
         _host.FindLink(name) is { HardwareAddress: { } mac } link ? new TapInterface(link.Name, mac) : null;
 
-    public int? MtuOf(string name) => _host.FindLink(name)?.Mtu;
-
     /// <summary>Addresses the host interface (200.1.1.2/32), sets its MTU, brings it up and routes the pod CIDRs through the gateway.</summary>
     public void ConfigureHostInterface(string name, int mtu, PodNetworkCidrs cidrs)
     {
@@ -95,8 +93,8 @@ internal sealed class TapPodInterface : IDisposable
     }
 
     /// <summary>
-    /// When the worker is idle: claims a parked TAP and brings it home. Null when an Add took it first,
-    /// else whether it is home (false: it was gone from that namespace).
+    /// As background work on the worker: claims a parked TAP and brings it home. Null when an Add took
+    /// it first, else whether it is home (false: it was gone from that namespace).
     /// </summary>
     public Task<bool?> ReturnParkedAsync(Func<ParkedTap?> claim) =>
         _worker.RunAsync(
@@ -146,11 +144,6 @@ internal sealed class TapPodInterface : IDisposable
                     return ReturnToHost(tap, pod, podInterfaceName);
                 }
             });
-
-    /// <inheritdoc cref="ReturnToHostAsync(TapInterface, string, string)"/>
-    /// <param name="pod">The pod's namespace, held open by the caller (so it outlives its path); null when it is gone.</param>
-    public Task<bool> ReturnToHostAsync(TapInterface tap, NetworkNamespaceHandle? pod, string podInterfaceName) =>
-        _worker.RunAsync(() => ReturnToHost(tap, pod, podInterfaceName));
 
     /// <summary>The first IPv4 address of the pod's interface, or null when the link or an address is missing.</summary>
     public Task<IPv4Address?> ReadPodAddressAsync(NetworkNamespaceHandle pod, string podInterfaceName) =>
