@@ -21,8 +21,8 @@ build: setup ## Build every project
 	$(DOTNET) build K8sInfraOffload.sln -c $(CONFIGURATION) --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: publish
-publish: setup ## Publish the daemons and certgen into out/
-	$(DOTNET) publish InfraManager/InfraManager.csproj -c $(CONFIGURATION) -o $(OUT)/inframanager --nologo -v quiet
+publish: setup ## Publish the daemons and certgen into out/ (inframanager as a Native AOT executable)
+	$(DOTNET) publish InfraManager/InfraManager.csproj -c $(CONFIGURATION) --use-current-runtime -o $(OUT)/inframanager --nologo -v quiet
 	$(DOTNET) publish InfraAgent/InfraAgent.csproj -c $(CONFIGURATION) -o $(OUT)/infraagent --nologo -v quiet
 	$(DOTNET) publish certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -o $(OUT)/certgen --nologo -v quiet
 	$(DOTNET) publish ArpProxy/ArpProxy.csproj -c $(CONFIGURATION) -o $(OUT)/arp-proxy --nologo -v quiet
@@ -33,7 +33,7 @@ test: setup ## Run all tests (as root: they create namespaces and interfaces); e
 	@CONFIGURATION=$(CONFIGURATION) scripts/run-tests.sh
 
 .PHONY: bench
-bench: build ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding; manager programming, reconcile, memory; CNI latency, service programming
+bench: build publish ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding; manager programming, reconcile, memory; CNI latency, service programming
 	$(DOTNET) bench/SoftTarget.Benchmarks/bin/$(CONFIGURATION)/net10.0/SoftTarget.Benchmarks.dll
 	$(DOTNET) bench/InfraManager.Benchmarks/bin/$(CONFIGURATION)/net10.0/InfraManager.Benchmarks.dll
 	$(DOTNET) bench/InfraAgent.Benchmarks/bin/$(CONFIGURATION)/net10.0/InfraAgent.Benchmarks.dll

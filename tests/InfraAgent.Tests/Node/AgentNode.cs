@@ -118,7 +118,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
             ManagerMetricsPort = FreePort.Next();
         }
 
-        _manager = DaemonProcess.Start("inframanager.dll",
+        _manager = DaemonProcess.StartPublished("inframanager",
         [
             .. ManagerArguments.Mtls(_certificates, Target, ManagerPort, Path.Combine(_directory, "store")),
             "--node-ip", NodeIp,
