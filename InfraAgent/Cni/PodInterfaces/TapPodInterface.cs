@@ -86,6 +86,8 @@ internal sealed class TapPodInterface : IDisposable
         {
             using var inPod = RouteNetlinkClient.OpenInNamespace(pod);
             inPod.RenameLink(tap.Name, key.InterfaceName);
+            // The port's name goes along as an alternative name: a restarted SoftTarget finds the TAP by it and attaches again.
+            inPod.AddAlternativeName(key.InterfaceName, tap.Name);
             inPod.SetLinkUp(key.InterfaceName);
             foreach (var address in request.Addresses)
             {
@@ -131,8 +133,9 @@ internal sealed class TapPodInterface : IDisposable
         using (var host = NetworkNamespaceHandle.OpenProcessNamespace())
         using (var inPod = RouteNetlinkClient.OpenInNamespace(pod))
         {
-            var name = inPod.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? podInterfaceName
-                : inPod.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? tap.Name
+            // By the pod's name for it, or by the port's (its own name if the move stopped half-way, else its alternative name).
+            var name = inPod.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? link.Name
+                : inPod.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? stillNamed.Name
                 : null;
             if (name is null)
             {
@@ -142,6 +145,8 @@ internal sealed class TapPodInterface : IDisposable
             inPod.SetLinkDown(name);
             if (name != tap.Name)
             {
+                // Its alternative name would take the name it goes back under.
+                inPod.DeleteAlternativeName(name, tap.Name);
                 inPod.RenameLink(name, tap.Name);
             }
 

@@ -44,6 +44,9 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public SoftTargetProcess Target { get; }
 
+    /// <summary>The node's certificates (the target's clients use the manager's).</summary>
+    public TestCertificates Certificates => _certificates;
+
     /// <summary>The TAPs: [0] is the ARP proxy's; the agent takes the host interface and the pods' from the rest, in kernel order.</summary>
     public IReadOnlyList<string> Taps => Target.TapNames;
 
