@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Net.Client;
+using PodCtl;
 using Proto.Cni;
 using SoftTargetKit;
 using TestSupport;
@@ -97,18 +98,11 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public static string NetnsPath(NetworkNamespace pod) => "/var/run/netns/" + pod.Name;
 
-    public static AddRequest AddRequest(NetworkNamespace pod, string ip, string ifName = "eth0") => new()
-    {
-        InterfaceName = ifName,
-        Netns = NetnsPath(pod),
-        DesiredHostInterfaceName = "cali" + pod.Name[3..],
-        Settings = new ContainerSettings { Mtu = 1500 },
-        ContainerIps = { new IPConfig { Address = ip + "/24", Gateway = "10.244.0.1" } },
-        ContainerRoutes = { "0.0.0.0/0" },
-        Workload = new WorkloadIDs { Name = pod.Name, Namespace = "default", Pod = pod.Name, Orchestrator = "k8s" },
-    };
+    /// <summary>Calico's Add for a pod of <see cref="PodCidr"/> (host-local IPAM: address/24, gateway .1).</summary>
+    public static AddRequest AddRequest(NetworkNamespace pod, string ip, string ifName = "eth0") =>
+        CalicoRequests.Add(new CniPod(pod.Name, "default", NetnsPath(pod), ip + "/24", "10.244.0.1", "node-a") { InterfaceName = ifName });
 
-    public static DelRequest DelRequest(NetworkNamespace pod, string ifName = "eth0") => new() { InterfaceName = ifName, Netns = NetnsPath(pod) };
+    public static DelRequest DelRequest(NetworkNamespace pod, string ifName = "eth0") => CalicoRequests.Del(NetnsPath(pod), ifName);
 
     public async Task StartManagerAsync()
     {
