@@ -135,7 +135,15 @@ demo_services=${DEMO_SERVICES:-deploy/demo/services.yaml}
 stop >/dev/null
 mkdir -p "$state" "$log_dir/infraagent"
 trap 'exit 130' INT TERM
-trap 'status=$?; echo; echo "== stopping"; stop; echo "stopped"; exit $status' EXIT
+on_exit() {
+    local status=$?
+    echo
+    echo "== stopping"
+    stop
+    echo "stopped"
+    exit "$status"
+}
+trap on_exit EXIT
 
 # wait_for_log FILE OFFSET TEXT PIDFILE WHAT: until FILE shows TEXT past OFFSET, while the daemon runs (60 s at most).
 wait_for_log() {
@@ -246,10 +254,14 @@ done
 client=${pod_prefix}client
 in_client() { ip netns exec "$client" "$@"; }
 step "ping: client (10.244.0.20) -> web-1 (10.244.0.11), through SoftTarget"
+first_ping=
 for _ in $(seq 60); do
-    in_client ping -c 1 -W 1 10.244.0.11 >/dev/null 2>&1 && break
+    if in_client ping -c 1 -W 1 10.244.0.11 >/dev/null 2>&1; then
+        first_ping=$(elapsed)
+        break
+    fi
 done
-first_ping=$(elapsed)
+[ -n "$first_ping" ] || die "client cannot ping web-1; see the logs"
 in_client ping -c 3 -i 0.2 -W 1 10.244.0.11 | sed -n 's/^/   /; /bytes from\|packet loss/p' || die "client cannot ping web-1"
 echo "   first successful ping ${first_ping} s after run-node.sh started"
 
