@@ -31,6 +31,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
     private DaemonProcess? _manager;
     private DaemonProcess? _agent;
     private GrpcChannel? _cniChannel;
+    private NodeRoutesLock? _routes;
 
     private readonly IReadOnlyList<string> _agentArguments;
 
@@ -74,6 +75,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
         var node = new AgentNode(prefix, ports, agentArguments ?? []);
         try
         {
+            node._routes = await NodeRoutesLock.AcquireAsync();
             await node.Target.InitializeAsync();
             await node.WaitForTapsAsync();
             await node.StartProxyAsync();
@@ -236,6 +238,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
         Directory.Delete(_directory, recursive: true);
         _certificates.Dispose();
+        _routes?.Dispose();
     }
 
     /// <summary>As scripts/arp_proxy.sh: the first TAP in its own namespace as 169.254.1.1/16, and arp-proxy on it.</summary>
