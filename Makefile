@@ -51,11 +51,11 @@ gen-certs: ## Write the CA and the mTLS certificates into certs/generated (FORCE
 	$(DOTNET) run --project certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -- --out $(CERTS_DIR) $(if $(FORCE),--force)
 
 .PHONY: run
-run: build gen-certs ## Run the node's daemons on this machine (Ctrl-C stops them)
+run: build gen-certs ## Run a whole node on this machine: daemons, API stand-in, demo pods and Services (Ctrl-C stops it)
 	@scripts/run-node.sh
 
 .PHONY: stop
-stop: ## Stop what make run started
+stop: ## Stop what make run started: pods through CNI Del, daemons, TAPs
 	@scripts/run-node.sh stop
 
 .PHONY: p4
