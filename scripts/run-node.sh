@@ -124,6 +124,10 @@ fi
 
 [ "$(id -u)" -eq 0 ] || die "run as root (it creates TAP interfaces and network namespaces)"
 
+# The manager an operator installs: the Native AOT executable of make publish, when it is there.
+if [ -z "${INFRAMANAGER_BIN:-}" ] && [ -x out/inframanager/inframanager ]; then
+    INFRAMANAGER_BIN=$PWD/out/inframanager/inframanager
+fi
 inframanager=$(locate_binary "${INFRAMANAGER_BIN:-}" INFRAMANAGER_BIN InfraManager inframanager)
 infraagent=$(locate_binary "${INFRAAGENT_BIN:-}" INFRAAGENT_BIN InfraAgent infraagent)
 standin=$(locate_binary "${KUBE_STANDIN_BIN:-}" KUBE_STANDIN_BIN KubeApiStandin kube-standin)
