@@ -21,19 +21,22 @@ build: setup ## Build every project
 	$(DOTNET) build K8sInfraOffload.sln -c $(CONFIGURATION) --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: publish
-publish: setup ## Publish the daemons and certgen into out/
-	$(DOTNET) publish InfraManager/InfraManager.csproj -c $(CONFIGURATION) -o $(OUT)/inframanager --nologo -v quiet
+publish: publish-manager ## Publish the daemons and certgen into out/ (inframanager as a Native AOT executable)
 	$(DOTNET) publish InfraAgent/InfraAgent.csproj -c $(CONFIGURATION) -o $(OUT)/infraagent --nologo -v quiet
 	$(DOTNET) publish certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -o $(OUT)/certgen --nologo -v quiet
 	$(DOTNET) publish ArpProxy/ArpProxy.csproj -c $(CONFIGURATION) -o $(OUT)/arp-proxy --nologo -v quiet
 	$(DOTNET) publish SoftTarget/SoftTarget.csproj -c $(CONFIGURATION) -o $(OUT)/softtarget --nologo -v quiet
+
+.PHONY: publish-manager
+publish-manager: setup ## Publish inframanager alone: out/inframanager/inframanager, Native AOT (make run and make test use it)
+	$(DOTNET) publish InfraManager/InfraManager.csproj -c $(CONFIGURATION) --use-current-runtime -o $(OUT)/inframanager --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: test
 test: setup ## Run all tests (as root: they create namespaces and interfaces); ends with "N passed, N failed"
 	@CONFIGURATION=$(CONFIGURATION) scripts/run-tests.sh
 
 .PHONY: bench
-bench: build ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding; manager programming, reconcile, memory; CNI latency, service programming
+bench: build publish ## Benchmarks (as root, on an idle machine): SoftTarget write rate, latency, memory, forwarding; manager programming, reconcile, memory; CNI latency, service programming
 	$(DOTNET) bench/SoftTarget.Benchmarks/bin/$(CONFIGURATION)/net10.0/SoftTarget.Benchmarks.dll
 	$(DOTNET) bench/InfraManager.Benchmarks/bin/$(CONFIGURATION)/net10.0/InfraManager.Benchmarks.dll
 	$(DOTNET) bench/InfraAgent.Benchmarks/bin/$(CONFIGURATION)/net10.0/InfraAgent.Benchmarks.dll
@@ -51,11 +54,11 @@ gen-certs: ## Write the CA and the mTLS certificates into certs/generated (FORCE
 	$(DOTNET) run --project certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -- --out $(CERTS_DIR) $(if $(FORCE),--force)
 
 .PHONY: run
-run: build gen-certs ## Run the node's daemons on this machine (Ctrl-C stops them)
+run: build publish-manager gen-certs ## Run a whole node on this machine: daemons, API stand-in, demo pods and Services (Ctrl-C stops it)
 	@scripts/run-node.sh
 
 .PHONY: stop
-stop: ## Stop what make run started
+stop: ## Stop what make run started: pods through CNI Del, daemons, TAPs
 	@scripts/run-node.sh stop
 
 .PHONY: p4

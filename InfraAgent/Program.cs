@@ -14,10 +14,10 @@ if (args is [CheckManagerCommand.Name, ..])
 
 return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfigFile, AgentFlags.All, async (configuration, cancellationToken) =>
 {
-    var options = configuration.BindValidated(new AgentOptions(), new AgentOptionsValidator());
+    var options = configuration.BindValidated(new AgentOptions(), static (c, o) => c.Bind(o), new AgentOptionsValidator());
     var builder = WebApplication.CreateSlimBuilder();
     builder.Configuration.AddConfiguration(configuration);
-    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/infraagent/infraagent.log" }, new LoggingOptionsValidator()));
+    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/infraagent/infraagent.log" }, static (c, o) => c.Bind(o), new LoggingOptionsValidator()));
     builder.AddManagerClient(options);
     builder.AddCniEndpoint(options);
     builder.AddCniBackend(options);

@@ -12,7 +12,7 @@ return await DaemonProgram.RunAsync("inframanager", args, ManagerFlags.DefaultCo
     builder.Configuration.AddConfiguration(configuration);
     builder.Configuration.AddInMemoryCollection(ManagerConfigKeys.FromOlderReleases(configuration));
     ManagerConfigKeys.Validate(configuration);
-    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/inframanager.log" }, new LoggingOptionsValidator()));
+    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/inframanager.log" }, static (c, o) => c.Bind(o), new LoggingOptionsValidator()));
     builder.AddManagerApi();
     builder.AddP4Runtime();
     builder.AddDesiredState();

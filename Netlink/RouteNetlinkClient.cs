@@ -107,6 +107,31 @@ public sealed class RouteNetlinkClient : IDisposable
     }
 
     /// <summary>
+    /// Gives a link an alternative name (RTM_NEWLINKPROP, kernel 5.5+), which follows it into other
+    /// namespaces and finds it by name like its own (<see cref="FindLink"/>, TUNSETIFF). Names are
+    /// unique per namespace, alternative ones included: <see cref="ErrorNumbers.EEXIST"/> if taken.
+    /// </summary>
+    public void AddAlternativeName(string name, string alternativeName)
+    {
+        ValidateLinkName(alternativeName, nameof(alternativeName));
+        ChangeProperty(NetlinkMessageTypes.NewLinkProperty, NewFlags | NetlinkFlags.Create | NetlinkFlags.Exclusive, $"RTM_NEWLINKPROP dev {name} altname {alternativeName}", name, alternativeName);
+    }
+
+    /// <summary>Removes an alternative name of a link; false if it did not have it.</summary>
+    public bool DeleteAlternativeName(string name, string alternativeName)
+    {
+        try
+        {
+            ChangeProperty(NetlinkMessageTypes.DeleteLinkProperty, NewFlags, $"RTM_DELLINKPROP dev {name} altname {alternativeName}", name, alternativeName);
+            return true;
+        }
+        catch (NetlinkException exception) when (exception.Errno == ErrorNumbers.ENOENT)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Moves a link from this client's namespace into <paramref name="target"/> (IFLA_NET_NS_FD). It keeps
     /// its name, so a name already used there fails with <see cref="ErrorNumbers.EEXIST"/>: rename first.
     /// Addresses and routes do not move; the link arrives down.
@@ -262,6 +287,17 @@ public sealed class RouteNetlinkClient : IDisposable
         var header = new InterfaceInfoMessage { Family = FamilyUnspecified, Index = index, Flags = flags, Change = change };
         request.Append(ref header);
         return request;
+    }
+
+    private void ChangeProperty(ushort type, ushort flags, string operation, string name, string alternativeName)
+    {
+        var request = new NetlinkRequest(type, flags);
+        var header = new InterfaceInfoMessage { Family = FamilyUnspecified, Index = ResolveIndex(name, operation) };
+        request.Append(ref header);
+        var list = request.BeginNested(AttributeTypes.LinkPropertyList | AttributeTypes.NestedFlag);
+        request.AddString(AttributeTypes.LinkAlternativeName, alternativeName);
+        request.EndNested(list);
+        _socket.Execute(request, operation);
     }
 
     private void ChangeFlags(string name, bool up)

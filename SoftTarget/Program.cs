@@ -12,11 +12,11 @@ if (args is [DumpCommand.Name, ..])
 
 return await DaemonProgram.RunAsync("softtarget", args, SoftTargetFlags.DefaultConfigFile, SoftTargetFlags.All, async (configuration, cancellationToken) =>
 {
-    var options = configuration.BindValidated(new SoftTargetOptions());
+    var options = configuration.BindValidated(new SoftTargetOptions(), static (c, o) => c.Bind(o));
     var builder = WebApplication.CreateSlimBuilder();
     builder.Configuration.AddConfiguration(configuration);
-    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/softtarget.log" }, new LoggingOptionsValidator()));
-    builder.AddSoftTarget(options, configuration.BindValidated(new DataPlaneOptions()));
+    builder.AddDaemonLogging(configuration.BindValidated(new LoggingOptions { LogFile = "/var/log/softtarget.log" }, static (c, o) => c.Bind(o), new LoggingOptionsValidator()));
+    builder.AddSoftTarget(options, configuration.BindValidated(new DataPlaneOptions(), static (c, o) => c.Bind(o)));
 
     var app = builder.Build();
     app.MapSoftTarget(options);

@@ -82,7 +82,8 @@ link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
 # How many of the links $1 0 .. $1 <$2 - 1> exist (one netlink dump, however many TAPs).
 count_links() {
-    ip -o link show | awk -F': ' -v prefix="$1" -v n="$2" '
+    # A dump taken while links are being made may say "Dump was interrupted"; the caller polls again.
+    ip -o link show 2>/dev/null | awk -F': ' -v prefix="$1" -v n="$2" '
         { name = $2; sub(/@.*/, "", name) }
         index(name, prefix) == 1 && substr(name, length(prefix) + 1) ~ /^[0-9]+$/ && substr(name, length(prefix) + 1) + 0 < n { found++ }
         END { print found + 0 }'

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(make iproute2 iputils-arping iputils-ping iperf3 netcat-openbsd socat procps ethtool)
+# clang and zlib1g-dev: the Native AOT compiler links inframanager with them.
+packages=(make clang zlib1g-dev iproute2 iputils-arping iputils-ping iperf3 netcat-openbsd socat procps ethtool)
 
 if ! command -v dotnet >/dev/null 2>&1; then
     echo "install-deps: the .NET 10 SDK (dotnet) is not on PATH; install it first (see README.md)" >&2

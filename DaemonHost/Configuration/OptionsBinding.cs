@@ -6,17 +6,19 @@ namespace DaemonHost.Configuration;
 /// <summary>Binds and validates an options object at start, so a bad value stops the daemon with one line naming its key.</summary>
 public static class OptionsBinding
 {
-    public static T BindValidated<T>(this IConfiguration configuration, IValidateOptions<T>? validator = null)
-        where T : class, new() => configuration.BindValidated(new T(), validator);
-
-    /// <summary>Binds over <paramref name="options"/>, whose initial values are the defaults.</summary>
-    public static T BindValidated<T>(this IConfiguration configuration, T options, IValidateOptions<T>? validator = null)
+    /// <summary>
+    /// Binds over <paramref name="options"/>, whose initial values are the defaults. <paramref name="bind"/> is the
+    /// caller's <c>(c, o) =&gt; c.Bind(o)</c>: written where the options type is concrete, the configuration binder's
+    /// source generator binds it without reflection, which the Native AOT daemons need.
+    /// </summary>
+    public static T BindValidated<T>(this IConfiguration configuration, T options, Action<IConfiguration, T> bind, IValidateOptions<T>? validator = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(bind);
         try
         {
-            configuration.Bind(options);
+            bind(configuration, options);
         }
         catch (InvalidOperationException e)
         {

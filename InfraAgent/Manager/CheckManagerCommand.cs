@@ -21,7 +21,7 @@ internal static class CheckManagerCommand
     public static Task<int> RunAsync(string[] args) =>
         DaemonProgram.RunAsync($"infraagent {Name}", args, AgentFlags.DefaultConfigFile, [.. AgentFlags.All, new("timeout", "timeout", "give up after this long, e.g. 30s (0s: never)")], async (configuration, cancellationToken) =>
         {
-            var options = configuration.BindValidated(new AgentOptions(), new AgentOptionsValidator());
+            var options = configuration.BindValidated(new AgentOptions(), static (c, o) => c.Bind(o), new AgentOptionsValidator());
             var timeout = GoDuration.Parse(configuration["timeout"] ?? "0s", "--timeout");
             var tls = ManagerChannelFactory.TlsSettings(options);
             using var material = tls.Mode == TlsMode.Insecure ? null : new ReloadingTlsMaterial(tls, TimeProvider.System, NullLogger.Instance);

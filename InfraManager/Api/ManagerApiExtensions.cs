@@ -13,7 +13,7 @@ internal static class ManagerApiExtensions
     public static WebApplicationBuilder AddManagerApi(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ManagerApiOptions.Section);
-        var options = section.BindValidated(new ManagerApiOptions());
+        var options = section.BindValidated(new ManagerApiOptions(), static (c, o) => c.Bind(o));
         var address = HostPort.Parse(options.Addr, $"{ManagerApiOptions.Section}:addr");
         var tls = new TlsSettings(
                 TlsSettings.ParseMode(options.Conn, $"{ManagerApiOptions.Section}:conn"),

@@ -35,7 +35,7 @@ internal sealed class P4RuntimeOptions
     public static P4RuntimeOptions Load(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.BindValidated(new P4RuntimeOptions());
+        var options = configuration.BindValidated(new P4RuntimeOptions(), static (c, o) => c.Bind(o));
         options.Validate();
         return options;
     }

@@ -17,7 +17,7 @@ internal sealed class StateOptions
     public static StateOptions Load(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.BindValidated(new StateOptions());
+        var options = configuration.BindValidated(new StateOptions(), static (c, o) => c.Bind(o));
         if (string.IsNullOrWhiteSpace(options.StoreDir))
         {
             throw new DaemonConfigurationException("StoreDir: a directory is required");

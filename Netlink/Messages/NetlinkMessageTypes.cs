@@ -17,4 +17,6 @@ internal static class NetlinkMessageTypes
     public const ushort NewRoute = 24;
     public const ushort DeleteRoute = 25;
     public const ushort GetRoute = 26;
+    public const ushort NewLinkProperty = 108;
+    public const ushort DeleteLinkProperty = 109;
 }

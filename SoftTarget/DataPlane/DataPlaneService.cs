@@ -1,3 +1,4 @@
+using Netlink;
 using Packets.Tap;
 using SoftTarget.Ports;
 using SoftTarget.Runtime;
@@ -11,6 +12,8 @@ namespace SoftTarget.DataPlane;
 /// </summary>
 internal sealed partial class DataPlaneService : BackgroundService
 {
+    private const string NamedNamespaces = "/var/run/netns";
+
     private readonly PortRegistry _ports;
     private readonly P4Device _device;
     private readonly K8sDpEngine _engine;
@@ -108,7 +111,7 @@ internal sealed partial class DataPlaneService : BackgroundService
             TapDevice tap;
             try
             {
-                tap = TapDevice.Open(name, _options.Offloads ? TapOffloads.Default : TapOffloads.None, vnetHeader: true, persistent: true);
+                tap = OpenTap(name);
             }
             catch (Exception e) when (e is Packets.NativeIOException or ArgumentException)
             {
@@ -126,6 +129,54 @@ internal sealed partial class DataPlaneService : BackgroundService
             LogPortOpened(_logger, name, id, tap.Created ? "created" : "attached", tap.Offloads);
             return null;
         }
+    }
+
+    /// <summary>
+    /// The port's TAP: in a pod's namespace if the agent moved it there (it carries the port's name as an
+    /// alternative name, so a restarted target finds it and attaches again), else here, created if missing.
+    /// </summary>
+    private TapDevice OpenTap(string name)
+    {
+        var offloads = _options.Offloads ? TapOffloads.Default : TapOffloads.None;
+        if (PodNamespaceHolding(name) is { } netns)
+        {
+            // /dev/net/tun opened inside that namespace looks the name up there; the descriptor then works from any thread.
+            var tap = NetworkNamespaceRunner.RunAsync(netns, _ => TapDevice.Open(name, offloads, vnetHeader: true, persistent: true), CancellationToken.None).GetAwaiter().GetResult();
+            LogPortInPod(_logger, name, netns, tap.Name);
+            return tap;
+        }
+
+        return TapDevice.Open(name, offloads, vnetHeader: true, persistent: true);
+    }
+
+    /// <summary>The named network namespace (/var/run/netns) that holds a link called <paramref name="name"/>, when this one does not.</summary>
+    private static string? PodNamespaceHolding(string name)
+    {
+        using (var here = RouteNetlinkClient.Open())
+        {
+            if (here.FindLink(name) is not null || !Directory.Exists(NamedNamespaces))
+            {
+                return null;
+            }
+        }
+
+        foreach (var netns in Directory.EnumerateFiles(NamedNamespaces))
+        {
+            try
+            {
+                using var there = RouteNetlinkClient.OpenInNamespace(netns);
+                if (there.FindLink(name) is not null)
+                {
+                    return netns;
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile, or not a namespace.
+            }
+        }
+
+        return null;
     }
 
     private TapDevice? Output(int port)
@@ -169,6 +220,9 @@ internal sealed partial class DataPlaneService : BackgroundService
 
     [LoggerMessage(EventId = 662, Level = LogLevel.Error, Message = "port {Name} (P4 port {Id}) cannot be opened: {Reason}")]
     private static partial void LogPortFailed(ILogger logger, string name, uint id, string reason);
+
+    [LoggerMessage(EventId = 664, Level = LogLevel.Information, Message = "port {Name} is in pod namespace {Netns} as {PodName}: attached there")]
+    private static partial void LogPortInPod(ILogger logger, string name, string netns, string podName);
 
     [LoggerMessage(EventId = 663, Level = LogLevel.Debug, Message = "{Count} idle connections aged out")]
     private static partial void LogAged(ILogger logger, int count);

@@ -20,7 +20,7 @@ internal static class DumpCommand
     public static Task<int> RunAsync(string[] args) =>
         DaemonProgram.RunAsync($"softtarget {Name}", args, SoftTargetFlags.DefaultConfigFile, SoftTargetFlags.All, async (configuration, cancellationToken) =>
         {
-            var options = configuration.BindValidated(new SoftTargetOptions());
+            var options = configuration.BindValidated(new SoftTargetOptions(), static (c, o) => c.Bind(o));
             var tls = TlsSettings.ParseMode(options.Conn, "Conn") == TlsMode.Insecure
                 ? TlsSettings.Insecure
                 : new TlsSettings(TlsSettings.ParseMode(options.Conn, "Conn"), options.ClientCert, options.ClientKey, options.CaCert).Validate(isServer: false, ("ClientCert", "ClientKey", "CaCert"));

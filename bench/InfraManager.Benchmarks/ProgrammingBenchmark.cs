@@ -80,7 +80,8 @@ internal static partial class ProgrammingBenchmark
 
     private static async Task<DaemonProcess> StartManagerAsync(TestCertificates certificates, SoftTargetProcess target, string directory, int apiPort, int metricsPort)
     {
-        var manager = DaemonProcess.Start("inframanager.dll",
+        // The manager an operator installs: make publish's Native AOT executable.
+        var manager = DaemonProcess.StartPublished("inframanager",
         [
             .. ManagerArguments.Mtls(certificates, target, apiPort, Path.Combine(directory, "store")), "--node-ip", "10.10.0.2", "--metrics-addr", $"127.0.0.1:{metricsPort}",
             "--log-file", Path.Combine(directory, "inframanager.log"), "--log-level", "Info",

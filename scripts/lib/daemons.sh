@@ -38,13 +38,13 @@ locate_binary() {
     if [ -n "$override" ]; then
         [ -x "$override" ] || die "$env_name=$override is not an executable file"
         echo "$override"
-        return
+        return 0
     fi
     for candidate in "$project/bin/${CONFIGURATION:-Release}/net10.0/$binary" "$project/bin/Release/net10.0/$binary" \
         "$project/bin/Debug/net10.0/$binary" "out/$binary/$binary"; do
         if [ -x "$candidate" ]; then
             echo "$PWD/$candidate"
-            return
+            return 0
         fi
     done
     die "$binary is not built; run make build (or set $env_name)"

@@ -335,6 +335,30 @@ public sealed class RouteNetlinkClientTests
     }
 
     [Fact]
+    public async Task AlternativeName_FindsTheLinkUntilDeleted_AndBlocksARenameToIt()
+    {
+        await using var network = await NetworkNamespace.CreateAsync();
+        await network.RunAsync("ip", "link", "add", PodInterface, "type", "veth", "peer", "name", "peer0");
+        using var client = RouteNetlinkClient.OpenInNamespace(PathOf(network));
+        var index = client.GetLink(PodInterface).Index;
+
+        client.AddAlternativeName(PodInterface, "P4TAP_9");
+
+        Assert.Equal((index, PodInterface), (client.GetLink("P4TAP_9").Index, client.GetLink("P4TAP_9").Name));
+        Assert.Contains("altname P4TAP_9", await network.RunAsync("ip", "link", "show", PodInterface), StringComparison.Ordinal);
+        Assert.Equal(ErrorNumbers.EEXIST, Assert.Throws<NetlinkException>(() => client.RenameLink("peer0", "P4TAP_9")).Errno);
+        Assert.Equal(ErrorNumbers.EEXIST, Assert.Throws<NetlinkException>(() => client.AddAlternativeName("peer0", "P4TAP_9")).Errno);
+
+        Assert.True(client.DeleteAlternativeName(PodInterface, "P4TAP_9"));
+
+        Assert.Null(client.FindLink("P4TAP_9"));
+        Assert.False(client.DeleteAlternativeName(PodInterface, "P4TAP_9"));
+        client.SetLinkDown(PodInterface);
+        client.RenameLink(PodInterface, "P4TAP_9");
+        Assert.Equal(index, client.GetLink("P4TAP_9").Index);
+    }
+
+    [Fact]
     public async Task RenameLink_DownLink_TakesTheNewName()
     {
         await using var network = await NetworkNamespace.CreateAsync();

@@ -37,6 +37,10 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static DaemonProcess Start(string dll, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null) =>
         StartProgram(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, dll), .. arguments], environment);
 
+    /// <summary>Starts the executable <c>make publish</c> wrote for <paramref name="name"/> (see <see cref="PublishedDaemon"/>).</summary>
+    public static DaemonProcess StartPublished(string name, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null) =>
+        StartProgram(PublishedDaemon.PathOf(name), arguments, environment);
+
     /// <summary>Starts any program (a server in a namespace, say) and keeps it until disposed.</summary>
     public static DaemonProcess StartProgram(string fileName, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
     {

@@ -201,6 +201,14 @@ internal sealed class TapPodInterface : IDisposable
             }
 
             using var inPod = _worker.OpenClientIn(pod);
+
+            // The port's name goes along as an alternative name: a restarted SoftTarget finds the TAP by it and
+            // attaches again. A parked TAP brought it from its previous pod.
+            if (inPod.FindLink(tap.Name) is null)
+            {
+                inPod.AddAlternativeName(key.InterfaceName, tap.Name);
+            }
+
             foreach (var address in request.Addresses)
             {
                 inPod.AddAddress(key.InterfaceName, IPv4Prefix.Host(address.Address));
@@ -223,10 +231,13 @@ internal sealed class TapPodInterface : IDisposable
         }
     }
 
-    /// <summary>What <paramref name="tap"/> is called in the client's namespace (by MAC): the pod's name for it, or its own; null if absent.</summary>
+    /// <summary>
+    /// What <paramref name="tap"/> is called in the client's namespace (by MAC): the pod's name for it, or
+    /// the one its own name finds (itself if a move stopped half-way, else the link whose alternative name it is); null if absent.
+    /// </summary>
     private static string? NameIn(RouteNetlinkClient client, TapInterface tap, string podInterfaceName) =>
-        client.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? podInterfaceName
-            : client.FindLink(tap.Name) is { } stillNamed && stillNamed.HardwareAddress == tap.Mac ? tap.Name
+        client.FindLink(podInterfaceName) is { } link && link.HardwareAddress == tap.Mac ? link.Name
+            : client.FindLink(tap.Name) is { } byPortName && byPortName.HardwareAddress == tap.Mac ? byPortName.Name
             : null;
 
     private bool ReturnToHost(TapInterface tap, NetworkNamespaceHandle? pod, string podInterfaceName)
@@ -254,6 +265,8 @@ internal sealed class TapPodInterface : IDisposable
         {
             // Renamed in the pod first: the host may have a link of the pod's name (eth0). Older kernels refuse to rename a running link.
             inPod.SetLinkDown(name);
+            // Its alternative name would take the name it goes back under.
+            inPod.DeleteAlternativeName(name, tap.Name);
             inPod.RenameLink(name, tap.Name);
         }
 

@@ -1,5 +1,6 @@
 using DaemonHost.Configuration;
 using DaemonHost.Logging;
+using Microsoft.Extensions.Configuration;
 using Xunit;
 
 namespace DaemonHost.Tests.Configuration;
@@ -110,7 +111,7 @@ public sealed class DaemonConfigurationTests : IDisposable
         var file = WriteFile("Port: ninety\n");
         var configuration = DaemonConfiguration.Load(["--config", file], "/x", Flags);
 
-        var error = Assert.Throws<DaemonConfigurationException>(() => configuration.BindValidated<PortOptions>());
+        var error = Assert.Throws<DaemonConfigurationException>(() => configuration.BindValidated(new PortOptions(), static (c, o) => c.Bind(o)));
 
         Assert.Contains("'Port'", error.Message, StringComparison.Ordinal);
     }
@@ -133,7 +134,7 @@ public sealed class DaemonConfigurationTests : IDisposable
     {
         var configuration = DaemonConfiguration.Load(["--log-level", "Loud"], "/x", Flags);
 
-        var error = Assert.Throws<DaemonConfigurationException>(() => configuration.BindValidated(new LoggingOptions(), new LoggingOptionsValidator()));
+        var error = Assert.Throws<DaemonConfigurationException>(() => configuration.BindValidated(new LoggingOptions(), static (c, o) => c.Bind(o), new LoggingOptionsValidator()));
 
         Assert.StartsWith("LogLevel: 'Loud'", error.Message, StringComparison.Ordinal);
     }

@@ -21,10 +21,12 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
         await using var node = await AgentNode.StartAsync();
         var pod = await node.CreatePodNamespaceAsync();
 
-        var reply = await node.Cni.AddAsync(AgentNode.AddRequest(pod, "10.244.0.6")).ResponseAsync.DefaultTimeout();
+        var request = AgentNode.AddRequest(pod, "10.244.0.6");
+
+        var reply = await node.Cni.AddAsync(request).ResponseAsync.DefaultTimeout();
 
         Assert.True(reply.Successful, reply.ErrorMessage + node.Logs);
-        Assert.Equal("cali" + pod.Name[3..], reply.HostInterfaceName);
+        Assert.Equal(request.DesiredHostInterfaceName, reply.HostInterfaceName);
         var link = await pod.RunAsync("ip", "-o", "link", "show", "dev", "eth0");
         Assert.Contains("link/ether " + reply.ContainerMac.ToLowerInvariant(), link, StringComparison.Ordinal);
         Assert.Contains("mtu 1500", link, StringComparison.Ordinal);

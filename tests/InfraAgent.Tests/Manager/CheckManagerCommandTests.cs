@@ -25,7 +25,7 @@ public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, 
     private static Task<ProcessResult> CheckManagerAsync(int port, IEnumerable<string> arguments) =>
         ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "infraagent.dll"), "checkManager", "--managerPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments]);
 
-    private DaemonProcess StartManager(int port) => DaemonProcess.Start("inframanager.dll",
+    private DaemonProcess StartManager(int port) => DaemonProcess.StartPublished("inframanager",
     [
         "--addr", $"127.0.0.1:{port}",
         "--server-cert", _certificates.ManagerServer.Certificate,

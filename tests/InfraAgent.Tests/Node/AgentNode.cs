@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Net.Client;
+using PodCtl;
 using Proto.Cni;
 using SoftTargetKit;
 using TestSupport;
@@ -30,6 +31,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
     private DaemonProcess? _manager;
     private DaemonProcess? _agent;
     private GrpcChannel? _cniChannel;
+    private NodeRoutesLock? _routes;
 
     private readonly IReadOnlyList<string> _agentArguments;
 
@@ -43,6 +45,9 @@ internal sealed partial class AgentNode : IAsyncDisposable
     public string Prefix { get; }
 
     public SoftTargetProcess Target { get; }
+
+    /// <summary>The node's certificates (the target's clients use the manager's).</summary>
+    public TestCertificates Certificates => _certificates;
 
     /// <summary>The TAPs: [0] is the ARP proxy's; the agent takes the host interface and the pods' from the rest, in kernel order.</summary>
     public IReadOnlyList<string> Taps => Target.TapNames;
@@ -73,6 +78,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
         var node = new AgentNode(prefix, ports, agentArguments ?? []);
         try
         {
+            node._routes = await NodeRoutesLock.AcquireAsync();
             await node.Target.InitializeAsync();
             await node.WaitForTapsAsync();
             await node.StartProxyAsync();
@@ -97,18 +103,11 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public static string NetnsPath(NetworkNamespace pod) => "/var/run/netns/" + pod.Name;
 
-    public static AddRequest AddRequest(NetworkNamespace pod, string ip, string ifName = "eth0") => new()
-    {
-        InterfaceName = ifName,
-        Netns = NetnsPath(pod),
-        DesiredHostInterfaceName = "cali" + pod.Name[3..],
-        Settings = new ContainerSettings { Mtu = 1500 },
-        ContainerIps = { new IPConfig { Address = ip + "/24", Gateway = "10.244.0.1" } },
-        ContainerRoutes = { "0.0.0.0/0" },
-        Workload = new WorkloadIDs { Name = pod.Name, Namespace = "default", Pod = pod.Name, Orchestrator = "k8s" },
-    };
+    /// <summary>Calico's Add for a pod of <see cref="PodCidr"/> (host-local IPAM: address/24, gateway .1).</summary>
+    public static AddRequest AddRequest(NetworkNamespace pod, string ip, string ifName = "eth0") =>
+        CalicoRequests.Add(new CniPod(pod.Name, "default", NetnsPath(pod), ip + "/24", "10.244.0.1", "node-a") { InterfaceName = ifName });
 
-    public static DelRequest DelRequest(NetworkNamespace pod, string ifName = "eth0") => new() { InterfaceName = ifName, Netns = NetnsPath(pod) };
+    public static DelRequest DelRequest(NetworkNamespace pod, string ifName = "eth0") => CalicoRequests.Del(NetnsPath(pod), ifName);
 
     public async Task StartManagerAsync()
     {
@@ -118,7 +117,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
             ManagerMetricsPort = FreePort.Next();
         }
 
-        _manager = DaemonProcess.Start("inframanager.dll",
+        _manager = DaemonProcess.StartPublished("inframanager",
         [
             .. ManagerArguments.Mtls(_certificates, Target, ManagerPort, Path.Combine(_directory, "store")),
             "--node-ip", NodeIp,
@@ -260,6 +259,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
         Directory.Delete(_directory, recursive: true);
         _certificates.Dispose();
+        _routes?.Dispose();
     }
 
     /// <summary>As scripts/arp_proxy.sh: the first TAP in its own namespace as 169.254.1.1/16, and arp-proxy on it.</summary>

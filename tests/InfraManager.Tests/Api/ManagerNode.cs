@@ -104,7 +104,7 @@ internal sealed class ManagerNode : IAsyncDisposable
             MetricsPort = FreePort.Next();
         }
 
-        _manager = DaemonProcess.Start("inframanager.dll",
+        _manager = DaemonProcess.StartPublished("inframanager",
         [
             .. ManagerArguments.Mtls(_certificates, Target, ApiPort, StoreDir, P4InfoFileOverride ?? P4InfoFile),
             "--node-ip", NodeIp,

@@ -28,10 +28,10 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
     private string LogFile => Path.Combine(_directory, "inframanager.log");
 
     private static async Task<ProcessResult> RunToExitAsync(params string[] arguments) =>
-        await ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), .. arguments]);
+        await ChildProcess.RunAsync(PublishedDaemon.PathOf("inframanager"), arguments);
 
     private static async Task<ProcessResult> RunToExitAsync(string[] arguments, (string Name, string Value) environment) =>
-        await ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), .. arguments], environment: new Dictionary<string, string?> { [environment.Name] = environment.Value });
+        await ChildProcess.RunAsync(PublishedDaemon.PathOf("inframanager"), arguments, environment: new Dictionary<string, string?> { [environment.Name] = environment.Value });
 
     [Fact]
     public async Task Start_MalformedConfigFile_OneLineAndExit1()
@@ -59,8 +59,8 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
     public async Task Start_LogLevelFromEnvironmentLikeViper_IsValidated()
     {
         var result = await ChildProcess.RunAsync(
-            ChildProcess.DotnetHost,
-            [Path.Combine(AppContext.BaseDirectory, "inframanager.dll"), "--log-file", LogFile, "--conn", "insecure"],
+            PublishedDaemon.PathOf("inframanager"),
+            ["--log-file", LogFile, "--conn", "insecure"],
             environment: new Dictionary<string, string?> { ["LOGLEVEL"] = "Loud" });
 
         Assert.Equal(1, result.ExitCode);
@@ -101,7 +101,7 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
             InterfaceType: tap
             """);
         var port = FreePort.Next();
-        await using var manager = DaemonProcess.Start("inframanager.dll",
+        await using var manager = DaemonProcess.StartPublished("inframanager",
         [
             "--config", config, "--addr", $"127.0.0.1:{port}", "--conn", "insecure", "--p4runtime-conn", "insecure", "--gnmi-conn", "insecure",
             "--store-dir", Path.Combine(_directory, "store"), "--node-ip", "10.10.0.2", "--metrics-addr", string.Empty, "--log-file", LogFile,
@@ -134,7 +134,7 @@ public sealed class ManagerProcessTests : IClassFixture<TestCertificates>, IClas
     public async Task Start_Mtls_ServesHealthToTheAgentOnlyAndLogsToItsFile()
     {
         var port = FreePort.Next();
-        await using var manager = DaemonProcess.Start("inframanager.dll",
+        await using var manager = DaemonProcess.StartPublished("inframanager",
         [
             "--addr", $"127.0.0.1:{port}",
             "--server-cert", _certificates.ManagerServer.Certificate,

@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace KubeApiStandin;
 
 /// <summary>
-/// The Kubernetes API stand-in: real Kestrel on 127.0.0.1:0 speaking list and watch for Services,
+/// The Kubernetes API stand-in: real Kestrel (127.0.0.1:0 in tests) speaking list and watch for Services,
 /// Endpoints, EndpointSlices, Nodes and Pods, with a global resourceVersion, replay, bookmarks and
 /// 410 Gone, plus the controls tests need (apply, delete, expire, drop, request counters).
 /// </summary>
@@ -50,11 +50,16 @@ public sealed class KubeApiServer : IAsyncDisposable
         }
     }
 
-    public static async Task<KubeApiServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>On 127.0.0.1 and a free port (<see cref="Uri"/> says which).</summary>
+    public static Task<KubeApiServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new IPEndPoint(IPAddress.Loopback, 0), cancellationToken);
+
+    public static async Task<KubeApiServer> StartAsync(IPEndPoint listen, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(listen);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
         var app = builder.Build();
         var server = new KubeApiServer(app);
         app.MapGet("/api/v1/{plural}", (HttpContext c, string plural) => server.HandleAsync(c, "v1", null, plural));
