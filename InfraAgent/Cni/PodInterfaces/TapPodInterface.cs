@@ -22,7 +22,11 @@ internal sealed class TapPodInterface : IDisposable
     // Pod interfaces are moved, configured and returned on one thread (see NetlinkWorker for why).
     private readonly NetlinkWorker _worker = new("cni-netlink");
 
-    /// <summary>The TAPs whose name starts with <paramref name="prefix"/> in the host namespace, in kernel order.</summary>
+    /// <summary>
+    /// The TAPs whose name starts with <paramref name="prefix"/> in the host namespace, by the number after
+    /// the prefix (P4TAP_1 before P4TAP_2 before P4TAP_10), whatever order the target made them in: the first
+    /// free one becomes the host interface, and k8s_dp sends unknown destinations to port 1 (reference-behaviour.md 1).
+    /// </summary>
     public IReadOnlyList<TapInterface> Discover(string prefix)
     {
         var taps = new List<TapInterface>();
@@ -34,7 +38,7 @@ internal sealed class TapPodInterface : IDisposable
             }
         }
 
-        return taps;
+        return [.. taps.OrderBy(t => int.TryParse(t.Name.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : int.MaxValue).ThenBy(t => t.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>The TAP of that name in the host namespace, or null.</summary>

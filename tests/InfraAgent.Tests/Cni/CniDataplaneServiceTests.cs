@@ -40,6 +40,8 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
         Assert.DoesNotContain(node.TapOf(pod), await node.HostTapsAsync());
 
         // The host interface as 12.1 says: 200.1.1.2/32 and the pod CIDRs through the gateway.
+        // The first free TAP by number (the ARP proxy has the first): k8s_dp sends unknown destinations to port 1.
+        Assert.Equal(node.Taps[1], node.HostInterface);
         var hostRoutes = await HostCommands.RunAsync("ip", "-4", "route", "show", "dev", node.HostInterface);
         Assert.Contains("10.244.0.0/16 via 169.254.1.1", hostRoutes, StringComparison.Ordinal);
         Assert.Contains("10.244.0.0/24 via 169.254.1.1", hostRoutes, StringComparison.Ordinal);
