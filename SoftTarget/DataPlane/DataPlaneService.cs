@@ -113,7 +113,7 @@ internal sealed partial class DataPlaneService : BackgroundService
             {
                 tap = OpenTap(name);
             }
-            catch (Exception e) when (e is Packets.NativeIOException or ArgumentException)
+            catch (Exception e) when (e is IOException or ArgumentException)
             {
                 LogPortFailed(_logger, name, id, e.Message);
                 return e.Message;
@@ -142,7 +142,7 @@ internal sealed partial class DataPlaneService : BackgroundService
         {
             // /dev/net/tun opened inside that namespace looks the name up there; the descriptor then works from any thread.
             var tap = NetworkNamespaceRunner.RunAsync(netns, _ => TapDevice.Open(name, offloads, vnetHeader: true, persistent: true), CancellationToken.None).GetAwaiter().GetResult();
-            LogPortInPod(_logger, name, netns, tap.Name);
+            LogPortInPod(_logger, name, netns);
             return tap;
         }
 
@@ -221,8 +221,8 @@ internal sealed partial class DataPlaneService : BackgroundService
     [LoggerMessage(EventId = 662, Level = LogLevel.Error, Message = "port {Name} (P4 port {Id}) cannot be opened: {Reason}")]
     private static partial void LogPortFailed(ILogger logger, string name, uint id, string reason);
 
-    [LoggerMessage(EventId = 664, Level = LogLevel.Information, Message = "port {Name} is in pod namespace {Netns} as {PodName}: attached there")]
-    private static partial void LogPortInPod(ILogger logger, string name, string netns, string podName);
+    [LoggerMessage(EventId = 664, Level = LogLevel.Information, Message = "port {Name} is a pod's interface in {Netns} (its alternative name there): attached there")]
+    private static partial void LogPortInPod(ILogger logger, string name, string netns);
 
     [LoggerMessage(EventId = 663, Level = LogLevel.Debug, Message = "{Count} idle connections aged out")]
     private static partial void LogAged(ILogger logger, int count);
