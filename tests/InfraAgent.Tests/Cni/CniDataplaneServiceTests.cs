@@ -60,8 +60,8 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
 
         Assert.True(a.Successful && b.Successful, a.ErrorMessage + b.ErrorMessage + node.Logs);
         Assert.NotEqual(a.ContainerMac, b.ContainerMac);
-        Assert.True(await PingsAsync(first, "10.244.0.11"), node.Logs);
-        Assert.True(await PingsAsync(second, "10.244.0.10"), node.Logs);
+        Assert.True(await first.PingsAsync("10.244.0.11"), node.Logs);
+        Assert.True(await second.PingsAsync("10.244.0.10"), node.Logs);
     }
 
     [Fact]
@@ -263,19 +263,5 @@ public sealed class CniDataplaneServiceTests(ITestOutputHelper output)
         Assert.DoesNotContain("eth0", await pod.RunAsync("ip", "-o", "link", "show"), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(node.CacheDir, pod.Name + "*"));
         Assert.Equal(expectedTapsInHost ?? node.Taps.Count - 1, (await node.HostTapsAsync()).Count);
-    }
-
-    private static async Task<bool> PingsAsync(NetworkNamespace from, string address)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var result = await from.ExecAsync(TimeSpan.FromSeconds(5), "ping", "-c", "1", "-W", "1", address);
-            if (result.ExitCode == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

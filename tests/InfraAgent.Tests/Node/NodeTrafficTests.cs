@@ -216,7 +216,7 @@ public sealed class NodeTrafficTests
 
         Assert.Equal([.. hostOnly.Concat(ips).Append(Client).Order(StringComparer.Ordinal)], await node.RoutedAddressesAsync());
         Assert.Equal([.. Enumerable.Range(0, Pods / 2).Select(s => ServiceVip(s) + ":80").Order(StringComparer.Ordinal)], await node.BalancedVipsAsync("TCP"));
-        Assert.True(await node.PingsAsync(ips[0], ips[Pods - 1]), node.Node.Logs);
+        Assert.True(await node.Pods[ips[0]].PingsAsync(ips[Pods - 1]), node.Node.Logs);
         for (var s = 0; s < Pods / 2; s++)
         {
             var (backend, output) = await node.TcpExchangeAsync(Client, ServiceVip(s), 80);

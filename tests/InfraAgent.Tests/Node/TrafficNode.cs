@@ -185,20 +185,6 @@ internal sealed class TrafficNode : IAsyncDisposable
         return line.EndsWith(" " + query, StringComparison.Ordinal) ? (line.Split(' ')[0], reply.AllOutput) : (null, reply.AllOutput);
     }
 
-    /// <summary>Ping from one pod to an address, a few tries (the first packets may wait for ARP).</summary>
-    public async Task<bool> PingsAsync(string fromIp, string address)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            if ((await Pods[fromIp].ExecAsync(TimeSpan.FromSeconds(5), "ping", "-c", "1", "-W", "1", address)).ExitCode == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var server in _servers)

@@ -34,6 +34,20 @@ public sealed class NetworkNamespace : IAsyncDisposable
     public Task<ProcessResult> ExecAsync(TimeSpan timeout, params string[] command) =>
         ChildProcess.RunAsync("ip", ["netns", "exec", Name, .. command], timeout);
 
+    /// <summary>Whether <paramref name="address"/> answers a ping from here within ten tries (the first may wait for ARP).</summary>
+    public async Task<bool> PingsAsync(string address)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            if ((await ExecAsync(TimeSpan.FromSeconds(5), "ping", "-c", "1", "-W", "1", address)).ExitCode == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Moves interface <paramref name="link"/> of the root namespace in here, addresses it and brings it up.</summary>
     public async Task AdoptAsync(string link, string addressWithPrefix)
     {
