@@ -21,15 +21,21 @@ build: setup ## Build every project
 	$(DOTNET) build K8sInfraOffload.sln -c $(CONFIGURATION) --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: publish
-publish: publish-manager ## Publish the daemons and certgen into out/ (inframanager as a Native AOT executable)
-	$(DOTNET) publish InfraAgent/InfraAgent.csproj -c $(CONFIGURATION) -o $(OUT)/infraagent --nologo -v quiet
+publish: publish-daemons ## Publish the daemons and certgen into out/ (inframanager and infraagent as Native AOT executables)
 	$(DOTNET) publish certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -o $(OUT)/certgen --nologo -v quiet
 	$(DOTNET) publish ArpProxy/ArpProxy.csproj -c $(CONFIGURATION) -o $(OUT)/arp-proxy --nologo -v quiet
 	$(DOTNET) publish SoftTarget/SoftTarget.csproj -c $(CONFIGURATION) -o $(OUT)/softtarget --nologo -v quiet
 
+.PHONY: publish-daemons
+publish-daemons: publish-manager publish-agent ## Publish inframanager and infraagent as Native AOT executables (make run and make test use them)
+
 .PHONY: publish-manager
-publish-manager: setup ## Publish inframanager alone: out/inframanager/inframanager, Native AOT (make run and make test use it)
+publish-manager: setup ## Publish inframanager alone: out/inframanager/inframanager, Native AOT
 	$(DOTNET) publish InfraManager/InfraManager.csproj -c $(CONFIGURATION) --use-current-runtime -o $(OUT)/inframanager --nologo -v quiet -clp:ErrorsOnly
+
+.PHONY: publish-agent
+publish-agent: setup ## Publish infraagent alone: out/infraagent/infraagent, Native AOT
+	$(DOTNET) publish InfraAgent/InfraAgent.csproj -c $(CONFIGURATION) --use-current-runtime -o $(OUT)/infraagent --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: test
 test: setup ## Run all tests (as root: they create namespaces and interfaces); ends with "N passed, N failed"
@@ -54,7 +60,7 @@ gen-certs: ## Write the CA and the mTLS certificates into certs/generated (FORCE
 	$(DOTNET) run --project certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -- --out $(CERTS_DIR) $(if $(FORCE),--force)
 
 .PHONY: run
-run: build publish-manager gen-certs ## Run a whole node on this machine: daemons, API stand-in, demo pods and Services (Ctrl-C stops it)
+run: build publish-daemons gen-certs ## Run a whole node on this machine: daemons, API stand-in, demo pods and Services (Ctrl-C stops it)
 	@scripts/run-node.sh
 
 .PHONY: stop

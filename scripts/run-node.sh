@@ -124,9 +124,12 @@ fi
 
 [ "$(id -u)" -eq 0 ] || die "run as root (it creates TAP interfaces and network namespaces)"
 
-# The manager an operator installs: the Native AOT executable of make publish, when it is there.
+# The daemons an operator installs: the Native AOT executables of make publish, when they are there.
 if [ -z "${INFRAMANAGER_BIN:-}" ] && [ -x out/inframanager/inframanager ]; then
     INFRAMANAGER_BIN=$PWD/out/inframanager/inframanager
+fi
+if [ -z "${INFRAAGENT_BIN:-}" ] && [ -x out/infraagent/infraagent ]; then
+    INFRAAGENT_BIN=$PWD/out/infraagent/infraagent
 fi
 inframanager=$(locate_binary "${INFRAMANAGER_BIN:-}" INFRAMANAGER_BIN InfraManager inframanager)
 infraagent=$(locate_binary "${INFRAAGENT_BIN:-}" INFRAAGENT_BIN InfraAgent infraagent)

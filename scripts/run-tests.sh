@@ -14,13 +14,15 @@ if [ "$build" -ne 0 ]; then
     exit "$build"
 fi
 
-# The manager's process tests run the executable an operator installs: the Native AOT one of make publish.
-dotnet publish InfraManager/InfraManager.csproj -c "$configuration" --use-current-runtime -o out/inframanager --nologo -v quiet -clp:ErrorsOnly
-publish=$?
-if [ "$publish" -ne 0 ]; then
-    echo "tests: 0 passed, 0 failed (publishing inframanager failed)"
-    exit "$publish"
-fi
+# The daemons' process tests run the executables an operator installs: the Native AOT ones of make publish.
+for daemon in InfraManager/InfraManager.csproj:inframanager InfraAgent/InfraAgent.csproj:infraagent; do
+    dotnet publish "${daemon%%:*}" -c "$configuration" --use-current-runtime -o "out/${daemon##*:}" --nologo -v quiet -clp:ErrorsOnly
+    publish=$?
+    if [ "$publish" -ne 0 ]; then
+        echo "tests: 0 passed, 0 failed (publishing ${daemon##*:} failed)"
+        exit "$publish"
+    fi
+done
 
 dotnet test K8sInfraOffload.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace InfraAgent.Cni.PodInterfaces;
 
@@ -40,7 +41,7 @@ internal sealed class InterfaceCacheStore
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
         {
-            JsonSerializer.Serialize(stream, record);
+            JsonSerializer.Serialize(stream, record, InterfaceCacheJson.Default.InterfaceInfoRecord);
             stream.Flush(flushToDisk: true);
         }
 
@@ -54,7 +55,7 @@ internal sealed class InterfaceCacheStore
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<InterfaceInfoRecord>(stream);
+            return JsonSerializer.Deserialize(stream, InterfaceCacheJson.Default.InterfaceInfoRecord);
         }
         catch (FileNotFoundException)
         {
@@ -105,3 +106,7 @@ internal sealed class InterfaceCacheStore
         return path;
     }
 }
+
+/// <summary>The cache files' JSON, generated at build time (the agent is a Native AOT executable).</summary>
+[JsonSerializable(typeof(InterfaceInfoRecord))]
+internal sealed partial class InterfaceCacheJson : JsonSerializerContext;

@@ -23,7 +23,7 @@ public sealed class CheckManagerCommandTests : IClassFixture<TestCertificates>, 
         ["--clientCert", clientCert, "--clientKey", clientKey, "--caCert", _certificates.CaFile];
 
     private static Task<ProcessResult> CheckManagerAsync(int port, IEnumerable<string> arguments) =>
-        ChildProcess.RunAsync(ChildProcess.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "infraagent.dll"), "checkManager", "--managerPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments]);
+        ChildProcess.RunAsync(PublishedDaemon.PathOf("infraagent"), ["checkManager", "--managerPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments]);
 
     private DaemonProcess StartManager(int port) => DaemonProcess.StartPublished("inframanager",
     [

@@ -149,7 +149,7 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
         // The deploy ConfigMap's file (reference-behaviour.md 6.1); flags override it.
         await File.WriteAllTextAsync(Path.Combine(_directory, "infraagent-config.yaml"), "interfaceType: tap\n");
-        _agent = DaemonProcess.Start("infraagent.dll",
+        _agent = DaemonProcess.StartPublished("infraagent",
         [
             "--config", Path.Combine(_directory, "infraagent-config.yaml"),
             "--tapPrefix", Prefix,

@@ -156,6 +156,32 @@ public sealed class NodeTrafficTests
     }
 
     /// <summary>
+    /// The agent executable (Native AOT) through the API server's bad days: its watches expire (410 Gone,
+    /// history compacted) and later break without a word; each time it lists again and the next
+    /// changes still reach the target.
+    /// </summary>
+    [Fact]
+    public async Task WatchesExpireAndConnectionsDrop_AgentListsAgainAndKeepsProgramming()
+    {
+        await using var node = await TrafficNode.StartAsync(ports: 4);
+        node.ApplyService("web", Vip, 80, "TCP", "10.244.0.61", "10.244.0.62", "10.244.0.63");
+        await node.WaitForBackendsAsync(Vip, 80, "TCP", 3);
+        var lists = node.Api.Lists(KubeApiStandin.ResourceKind.EndpointSlices);
+
+        node.Api.ExpireWatches();
+        node.ApplyBackends("web", "TCP", "10.244.0.61", "10.244.0.62");
+        await node.WaitForBackendsAsync(Vip, 80, "TCP", 2);
+        Assert.True(node.Api.Lists(KubeApiStandin.ResourceKind.EndpointSlices) > lists, "no list after the 410\n" + node.Node.Logs);
+
+        node.Api.DropConnections();
+        node.ApplyBackends("web", "TCP", "10.244.0.61");
+        await node.WaitForBackendsAsync(Vip, 80, "TCP", 1);
+
+        node.DeleteService("web");
+        await node.WaitForBackendsAsync(Vip, 80, "TCP", 0);
+    }
+
+    /// <summary>
     /// A failure drill: pods and services are being added (pods retried as the kubelet retries a failed
     /// ADD: DEL, then ADD again) while one daemon is SIGKILLed and restarted. Afterwards the target's
     /// tables hold exactly the pods and services that exist, traffic flows, and no TAP is lost.
