@@ -21,8 +21,9 @@ build: setup ## Build every project
 	$(DOTNET) build K8sInfraOffload.sln -c $(CONFIGURATION) --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: publish
-publish: publish-manager ## Publish the daemons and certgen into out/ (inframanager as a Native AOT executable)
+publish: publish-manager ## Publish the daemons and certgen into out/ (inframanager and felix-api-proxy as Native AOT executables)
 	$(DOTNET) publish InfraAgent/InfraAgent.csproj -c $(CONFIGURATION) -o $(OUT)/infraagent --nologo -v quiet
+	$(DOTNET) publish FelixApiProxy/FelixApiProxy.csproj -c $(CONFIGURATION) --use-current-runtime -o $(OUT)/felix-api-proxy --nologo -v quiet -clp:ErrorsOnly
 	$(DOTNET) publish certs/CertGen/CertGen.csproj -c $(CONFIGURATION) -o $(OUT)/certgen --nologo -v quiet
 	$(DOTNET) publish ArpProxy/ArpProxy.csproj -c $(CONFIGURATION) -o $(OUT)/arp-proxy --nologo -v quiet
 	$(DOTNET) publish SoftTarget/SoftTarget.csproj -c $(CONFIGURATION) -o $(OUT)/softtarget --nologo -v quiet

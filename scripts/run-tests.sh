@@ -14,13 +14,19 @@ if [ "$build" -ne 0 ]; then
     exit "$build"
 fi
 
-# The manager's process tests run the executable an operator installs: the Native AOT one of make publish.
-dotnet publish InfraManager/InfraManager.csproj -c "$configuration" --use-current-runtime -o out/inframanager --nologo -v quiet -clp:ErrorsOnly
-publish=$?
-if [ "$publish" -ne 0 ]; then
-    echo "tests: 0 passed, 0 failed (publishing inframanager failed)"
-    exit "$publish"
-fi
+# Process tests run the executables an operator installs, as make publish writes them: inframanager and
+# felix-api-proxy Native AOT, infraagent (its --help is checked).
+publish() {
+    local project=$1 name=$2
+    shift 2
+    if ! dotnet publish "$project" -c "$configuration" "$@" -o "out/$name" --nologo -v quiet -clp:ErrorsOnly; then
+        echo "tests: 0 passed, 0 failed (publishing $name failed)"
+        exit 1
+    fi
+}
+publish InfraManager/InfraManager.csproj inframanager --use-current-runtime
+publish FelixApiProxy/FelixApiProxy.csproj felix-api-proxy --use-current-runtime
+publish InfraAgent/InfraAgent.csproj infraagent
 
 dotnet test K8sInfraOffload.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
