@@ -34,10 +34,8 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task Relay_CopiesBytesBothWaysUnchanged()
     {
-        using var listener = ProxyRun.ListenAsAgent(_directory);
-        await using var run = await ProxyRun.StartAsync(_directory, "--socket", ProxyRun.SocketPathIn(_directory));
-        using var agent = await listener.AcceptAsync().DefaultTimeout();
-        await using var agentStream = new NetworkStream(agent);
+        await using var run = await ProxyRun.StartConnectedAsync(_directory);
+        var agentStream = Assert.IsType<NetworkStream>(run.Agent);
 
         // Larger than a pipe's and a socket's buffer, both ways at once: no deadlock, no byte lost or reordered.
         var fromFelix = RandomBytes(1, 3 * 1024 * 1024);
@@ -57,10 +55,8 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task FelixClosesItsPipe_ProxyDeliversTheLastBytesAndExitsZero()
     {
-        using var listener = ProxyRun.ListenAsAgent(_directory);
-        await using var run = await ProxyRun.StartAsync(_directory, "--socket", ProxyRun.SocketPathIn(_directory));
-        using var agent = await listener.AcceptAsync().DefaultTimeout();
-        await using var agentStream = new NetworkStream(agent);
+        await using var run = await ProxyRun.StartConnectedAsync(_directory);
+        var agentStream = Assert.IsType<NetworkStream>(run.Agent);
 
         var last = RandomBytes(3, 100_000);
         await run.FelixWrites.WriteAsync(last);
@@ -76,12 +72,10 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task AgentClosesTheSocket_ProxyClosesFelixPipeAndExitsNonZero()
     {
-        using var listener = ProxyRun.ListenAsAgent(_directory);
-        await using var run = await ProxyRun.StartAsync(_directory, "--socket", ProxyRun.SocketPathIn(_directory));
-        using (var agent = await listener.AcceptAsync().DefaultTimeout())
-        {
-            await agent.SendAsync(new byte[] { 1, 2, 3 });
-        }
+        await using var run = await ProxyRun.StartConnectedAsync(_directory);
+        var agent = Assert.IsType<NetworkStream>(run.Agent);
+        await agent.WriteAsync(new byte[] { 1, 2, 3 });
+        agent.Socket.Close();
 
         Assert.Equal(1, await run.Process.WaitForExitAsync());
         Assert.Contains("the agent closed the socket; Felix proxy exited", run.Process.Output, StringComparison.Ordinal);

@@ -14,12 +14,13 @@ internal sealed class ProxyRun : IAsyncDisposable
     // $1, $2: the FIFOs; the rest is the command. Descriptors above 4 are closed so nothing else leaks in.
     private const string Launcher = "exec 3<\"$1\" 4>\"$2\"; shift 2; exec \"$@\"";
 
-    private ProxyRun(string directory, DaemonProcess process, FileStream felixWrites, FileStream felixReads)
+    private ProxyRun(string directory, DaemonProcess process, FileStream felixWrites, FileStream felixReads, NetworkStream? agent)
     {
         Directory = directory;
         Process = process;
         FelixWrites = felixWrites;
         FelixReads = felixReads;
+        Agent = agent;
     }
 
     public string Directory { get; }
@@ -32,7 +33,19 @@ internal sealed class ProxyRun : IAsyncDisposable
     /// <summary>Felix's end of fd 4: what the agent sends arrives here.</summary>
     public FileStream FelixReads { get; }
 
+    /// <summary>The agent's end of the proxy's connection, when started with <see cref="StartConnectedAsync"/>.</summary>
+    public NetworkStream? Agent { get; }
+
     public static string SocketPathIn(string directory) => Path.Combine(directory, "felix-dataplane.sock");
+
+    /// <summary>Starts the proxy with an agent listening in <paramref name="directory"/>, and takes the connection it makes.</summary>
+    public static async Task<ProxyRun> StartConnectedAsync(string directory)
+    {
+        using var listener = ListenAsAgent(directory);
+        var run = await StartAsync(directory, "--socket", SocketPathIn(directory));
+        var agent = await listener.AcceptAsync().DefaultTimeout();
+        return new ProxyRun(directory, run.Process, run.FelixWrites, run.FelixReads, new NetworkStream(agent, ownsSocket: true));
+    }
 
     /// <summary>Starts the proxy in <paramref name="directory"/> with <paramref name="arguments"/>.</summary>
     public static async Task<ProxyRun> StartAsync(string directory, params string[] arguments)
@@ -49,7 +62,7 @@ internal sealed class ProxyRun : IAsyncDisposable
         // Opening a FIFO blocks until the other end opens it: the shell opens fd 3, then fd 4.
         var writes = await Task.Run(() => new FileStream(toProxy, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1)).DefaultTimeout();
         var reads = await Task.Run(() => new FileStream(fromProxy, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1)).DefaultTimeout();
-        return new ProxyRun(directory, process, writes, reads);
+        return new ProxyRun(directory, process, writes, reads, agent: null);
     }
 
     /// <summary>A unix socket listening where the agent's would, in <paramref name="directory"/>.</summary>
@@ -63,6 +76,11 @@ internal sealed class ProxyRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync();
+        }
+
         await FelixWrites.DisposeAsync();
         await FelixReads.DisposeAsync();
         await Process.DisposeAsync();
