@@ -21,8 +21,6 @@ internal static class AgentFlags
         new("clientKey", "clientKey", "agent client key (PEM)"),
         new("caCert", "caCert", "CA of the manager's certificate (PEM)"),
         new("cniAddr", "cniAddr", "CNI gRPC endpoint Calico dials, host:port (127.0.0.1:50001)"),
-        new("clusterCidr", "clusterCidr", "cluster pod CIDR (overrides discovery)"),
-        new("podCidr", "podCidr", "this node's pod CIDR (overrides discovery)"),
         new("cacheDir", "cacheDir", "TAP allocation cache directory"),
         new("healthAddr", "healthAddr", "readiness and metrics HTTP endpoint, loopback host:port (127.0.0.1:50096)"),
         new("logLevel", "LogLevel", "Trace, Debug, Info, Warn, Error or Fatal"),

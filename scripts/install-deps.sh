@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 # clang and zlib1g-dev: the Native AOT compiler links inframanager with them.
 packages=(make clang zlib1g-dev iproute2 iputils-arping iputils-ping iperf3 netcat-openbsd socat procps ethtool)
+# kubectl renders deploy/ (make deploy, the Deploy tests). Debian's kubernetes-client (kubectl 1.20) conflicts
+# with other kubectl packages, so it comes only when there is no kubectl on the PATH.
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 
 if ! command -v dotnet >/dev/null 2>&1; then
     echo "install-deps: the .NET 10 SDK (dotnet) is not on PATH; install it first (see README.md)" >&2

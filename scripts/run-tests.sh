@@ -14,15 +14,18 @@ if [ "$build" -ne 0 ]; then
     exit "$build"
 fi
 
-# The daemons' process tests run the executables an operator installs: the Native AOT ones of make publish.
-for daemon in InfraManager/InfraManager.csproj:inframanager InfraAgent/InfraAgent.csproj:infraagent; do
-    dotnet publish "${daemon%%:*}" -c "$configuration" --use-current-runtime -o "out/${daemon##*:}" --nologo -v quiet -clp:ErrorsOnly
-    publish=$?
-    if [ "$publish" -ne 0 ]; then
-        echo "tests: 0 passed, 0 failed (publishing ${daemon##*:} failed)"
-        exit "$publish"
+# Process tests run the executables an operator installs, as make publish writes them: inframanager,
+# infraagent and felix-api-proxy, all Native AOT.
+publish() {
+    local project=$1 name=$2
+    if ! dotnet publish "$project" -c "$configuration" --use-current-runtime -o "out/$name" --nologo -v quiet -clp:ErrorsOnly; then
+        echo "tests: 0 passed, 0 failed (publishing $name failed)"
+        exit 1
     fi
-done
+}
+publish InfraManager/InfraManager.csproj inframanager
+publish InfraAgent/InfraAgent.csproj infraagent
+publish FelixApiProxy/FelixApiProxy.csproj felix-api-proxy
 
 dotnet test K8sInfraOffload.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

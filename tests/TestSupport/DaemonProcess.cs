@@ -78,6 +78,22 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (bounded) for the process to exit on its own and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout ?? TaskTimeoutExtensions.Default);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"the process did not exit; output:\n{Output}");
+        }
+
+        // WaitForExitAsync returns after the output streams reached their end, so Output is complete here.
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
