@@ -24,6 +24,9 @@ internal sealed partial class DataPlaneService : BackgroundService
     private readonly List<PortWorker> _workers = [];
     private TapDevice?[] _byPort = [];
 
+    // Ports whose TAP is gone and not back yet, logged once (the timer's thread only).
+    private readonly HashSet<uint> _lostPorts = [];
+
     public DataPlaneService(PortRegistry ports, P4Device device, K8sDpEngine engine, DataPlaneOptions options, TimeProvider time, ILogger<DataPlaneService> logger)
     {
         _ports = ports;
@@ -65,6 +68,7 @@ internal sealed partial class DataPlaneService : BackgroundService
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 AgeFlows();
+                ReattachDetachedPorts();
             }
         }
         catch (OperationCanceledException)
@@ -179,6 +183,62 @@ internal sealed partial class DataPlaneService : BackgroundService
         return null;
     }
 
+    /// <summary>
+    /// A port whose TAP was destroyed (its pod's namespace deleted while the TAP was in it) is opened again
+    /// once an interface of its name exists again: the agent makes the TAP anew at home, or it has moved
+    /// it into a pod already. Until then the port drops what is sent to it.
+    /// </summary>
+    private void ReattachDetachedPorts()
+    {
+        List<PortWorker> detached;
+        lock (_gate)
+        {
+            detached = [.. _workers.Where(w => w.Detached)];
+        }
+
+        foreach (var worker in detached)
+        {
+            var name = worker.Tap.Name;
+            if (!LinkExists(name))
+            {
+                if (_lostPorts.Add(worker.PortId))
+                {
+                    LogPortLost(_logger, name, worker.PortId);
+                }
+
+                continue;
+            }
+
+            lock (_gate)
+            {
+                _workers.Remove(worker);
+                var byPort = (TapDevice?[])_byPort.Clone();
+                byPort[worker.PortId] = null;
+                Volatile.Write(ref _byPort, byPort);
+            }
+
+            worker.Dispose();
+            _lostPorts.Remove(worker.PortId);
+            if (OpenPort(name, worker.PortId) is null)
+            {
+                LogPortReattached(_logger, name, worker.PortId);
+            }
+        }
+    }
+
+    private static bool LinkExists(string name)
+    {
+        using (var here = RouteNetlinkClient.Open())
+        {
+            if (here.FindLink(name) is not null)
+            {
+                return true;
+            }
+        }
+
+        return PodNamespaceHolding(name) is not null;
+    }
+
     private TapDevice? Output(int port)
     {
         var byPort = Volatile.Read(ref _byPort);
@@ -223,6 +283,12 @@ internal sealed partial class DataPlaneService : BackgroundService
 
     [LoggerMessage(EventId = 664, Level = LogLevel.Information, Message = "port {Name} is a pod's interface in {Netns} (its alternative name there): attached there")]
     private static partial void LogPortInPod(ILogger logger, string name, string netns);
+
+    [LoggerMessage(EventId = 665, Level = LogLevel.Warning, Message = "port {Name} (P4 port {Id}) lost its TAP (destroyed with the namespace it was in): opened again once an interface of that name is back")]
+    private static partial void LogPortLost(ILogger logger, string name, uint id);
+
+    [LoggerMessage(EventId = 666, Level = LogLevel.Information, Message = "port {Name} (P4 port {Id}) attached again to its new TAP")]
+    private static partial void LogPortReattached(ILogger logger, string name, uint id);
 
     [LoggerMessage(EventId = 663, Level = LogLevel.Debug, Message = "{Count} idle connections aged out")]
     private static partial void LogAged(ILogger logger, int count);

@@ -9,6 +9,9 @@ namespace SoftTarget.DataPlane;
 internal sealed class PortWorker : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>What a TAP descriptor reads once its interface is destroyed (with the pod's namespace, say): it never works again.</summary>
+    private const int EBADFD = 77;
     private readonly K8sDpEngine _engine;
     private readonly Func<int, TapDevice?> _outputs;
     private readonly CancellationTokenSource _stop = new();
@@ -36,6 +39,9 @@ internal sealed class PortWorker : IDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>The TAP behind this worker's descriptor was destroyed; the worker has stopped, the port needs opening anew.</summary>
+    public bool Detached { get; private set; }
+
     public void Start() => _thread.Start();
 
     public void Dispose()
@@ -61,9 +67,14 @@ internal sealed class PortWorker : IDisposable
                     continue;
                 }
             }
+            catch (Packets.NativeIOException e) when (e.Errno == EBADFD)
+            {
+                Detached = true;
+                return;
+            }
             catch (Packets.NativeIOException)
             {
-                // The interface went away or down; try again until it is back or we stop.
+                // The interface is down, say; try again until it is back or we stop.
                 token.WaitHandle.WaitOne(PollInterval);
                 continue;
             }
