@@ -12,6 +12,7 @@ internal sealed class PortWorker : IDisposable
 
     /// <summary>What a TAP descriptor reads once its interface is destroyed (with the pod's namespace, say): it never works again.</summary>
     private const int EBADFD = 77;
+
     private readonly K8sDpEngine _engine;
     private readonly Func<int, TapDevice?> _outputs;
     private readonly CancellationTokenSource _stop = new();
@@ -19,6 +20,7 @@ internal sealed class PortWorker : IDisposable
     private long _received;
     private long _forwarded;
     private long _dropped;
+    private volatile bool _detached;
 
     public PortWorker(uint portId, TapDevice tap, K8sDpEngine engine, Func<int, TapDevice?> outputs)
     {
@@ -40,7 +42,7 @@ internal sealed class PortWorker : IDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>The TAP behind this worker's descriptor was destroyed; the worker has stopped, the port needs opening anew.</summary>
-    public bool Detached { get; private set; }
+    public bool Detached => _detached;
 
     public void Start() => _thread.Start();
 
@@ -69,7 +71,7 @@ internal sealed class PortWorker : IDisposable
             }
             catch (Packets.NativeIOException e) when (e.Errno == EBADFD)
             {
-                Detached = true;
+                _detached = true;
                 return;
             }
             catch (Packets.NativeIOException)
