@@ -99,9 +99,10 @@ internal sealed class PolicyServer : BackgroundService
     {
         await Task.Yield(); // the accept loop goes on at once
         var messages = 0L;
+        // Closed after the catch blocks: what went wrong is logged before the peer sees the connection end.
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
         try
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: true);
             var reader = new FelixFrameReader(stream);
             PolicyLog.Connected(_logger, id);
             while (await reader.ReadAsync(stoppingToken) is { } message)
