@@ -22,6 +22,7 @@ internal static class AgentFlags
         new("caCert", "caCert", "CA of the manager's certificate (PEM)"),
         new("cniAddr", "cniAddr", "CNI gRPC endpoint Calico dials, host:port (127.0.0.1:50001)"),
         new("cacheDir", "cacheDir", "TAP allocation cache directory"),
+        new("felixSocket", "felixSocket", "unix socket felix-api-proxy dials, Felix's policy updates (/var/run/calico/felix-dataplane.sock)"),
         new("healthAddr", "healthAddr", "readiness and metrics HTTP endpoint, loopback host:port (127.0.0.1:50096)"),
         new("logLevel", "LogLevel", "Trace, Debug, Info, Warn, Error or Fatal"),
         new("logFile", "LogFile", "log file, besides the console"),

@@ -49,6 +49,9 @@ internal sealed class AgentOptions
     /// <summary>Where the TAP allocation cache lives (the Go agent's /var/lib/cni/infraagent/tap).</summary>
     public string CacheDir { get; set; } = "/var/lib/cni/infraagent/tap";
 
+    /// <summary>The unix socket felix-api-proxy joins Felix's external-dataplane pipes to (reference-behaviour.md 6.9).</summary>
+    public string FelixSocket { get; set; } = "/var/run/calico/felix-dataplane.sock";
+
     /// <summary>The readiness endpoint (/check) and /metrics, plain HTTP; loopback only.</summary>
     public string HealthAddr { get; set; } = "127.0.0.1:50096";
 }

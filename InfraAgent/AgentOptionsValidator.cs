@@ -49,6 +49,15 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add("cacheDir: must not be empty");
         }
 
+        if (string.IsNullOrWhiteSpace(options.FelixSocket) || !Path.IsPathFullyQualified(options.FelixSocket))
+        {
+            failures.Add($"felixSocket: '{options.FelixSocket}' is not an absolute path");
+        }
+        else if (System.Text.Encoding.UTF8.GetByteCount(options.FelixSocket) > 107) // sun_path: 107 bytes and a NUL
+        {
+            failures.Add($"felixSocket: '{options.FelixSocket}' is longer than a unix socket path may be (107 bytes)");
+        }
+
         try
         {
             // The Go agent listened on all interfaces (reference-behaviour.md 11.3 #17): only loopback here.

@@ -5,6 +5,7 @@ using InfraAgent;
 using InfraAgent.Cni;
 using InfraAgent.Readiness;
 using InfraAgent.Manager;
+using InfraAgent.Policy;
 using InfraAgent.Services;
 
 if (args is [CheckManagerCommand.Name, ..])
@@ -23,6 +24,7 @@ return await DaemonProgram.RunAsync("infraagent", args, AgentFlags.DefaultConfig
     builder.AddCniBackend(options);
     builder.AddHealthEndpoint(options);
     builder.AddServices(options);
+    builder.AddPolicyServer(options);
 
     var app = builder.Build();
     app.MapCniEndpoint();

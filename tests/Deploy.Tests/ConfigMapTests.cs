@@ -117,6 +117,18 @@ public sealed class ConfigMapTests : IDisposable
     }
 
     [Fact]
+    public void AgentFile_FelixSocketIsWhereTheProxyDialsOnTheSharedHostPath()
+    {
+        var options = DaemonOptions.Bind(DaemonOptions.AgentOptions, Agent());
+        var pod = _manifests.Single<V1DaemonSet>("infraagent-ds").Spec.Template.Spec;
+        var socket = Assert.IsType<string>(DaemonOptions.Property(options, "FelixSocket"));
+
+        // felix-api-proxy's default (Felix passes it no arguments), in the host directory calico-node mounts too.
+        Assert.Equal("/var/run/calico/felix-dataplane.sock", socket);
+        Assert.Equal("/var/run/calico", pod.MountAt(pod.Container("agent"), Path.GetDirectoryName(socket)!).Volume.HostPath.Path);
+    }
+
+    [Fact]
     public void ManagerFile_BindsAndPassesTheManagersValidation()
     {
         using var certificates = new TestCertificates();

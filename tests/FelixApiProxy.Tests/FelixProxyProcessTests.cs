@@ -34,7 +34,7 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task Relay_CopiesBytesBothWaysUnchanged()
     {
-        await using var run = await ProxyRun.StartConnectedAsync(_directory);
+        await using var run = await FelixProxyRun.StartConnectedAsync(_directory);
         var agentStream = Assert.IsType<NetworkStream>(run.Agent);
 
         // Larger than a pipe's and a socket's buffer, both ways at once: no deadlock, no byte lost or reordered.
@@ -49,13 +49,13 @@ public sealed class FelixProxyProcessTests : IDisposable
         Assert.Equal(fromFelix, await agentGot.DefaultTimeout());
         Assert.Equal(fromAgent, await felixGot.DefaultTimeout());
         Assert.False(run.Process.HasExited, run.Process.Output);
-        Assert.Contains("connected to the agent at " + ProxyRun.SocketPathIn(_directory), run.Process.Output, StringComparison.Ordinal);
+        Assert.Contains("connected to the agent at " + FelixProxyRun.SocketPathIn(_directory), run.Process.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task FelixClosesItsPipe_ProxyDeliversTheLastBytesAndExitsZero()
     {
-        await using var run = await ProxyRun.StartConnectedAsync(_directory);
+        await using var run = await FelixProxyRun.StartConnectedAsync(_directory);
         var agentStream = Assert.IsType<NetworkStream>(run.Agent);
 
         var last = RandomBytes(3, 100_000);
@@ -72,7 +72,7 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task AgentClosesTheSocket_ProxyClosesFelixPipeAndExitsNonZero()
     {
-        await using var run = await ProxyRun.StartConnectedAsync(_directory);
+        await using var run = await FelixProxyRun.StartConnectedAsync(_directory);
         var agent = Assert.IsType<NetworkStream>(run.Agent);
         await agent.WriteAsync(new byte[] { 1, 2, 3 });
         agent.Socket.Close();
@@ -86,9 +86,9 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task NoAgent_TriesTenTimesOneSecondApartThenExitsNonZero()
     {
-        var socket = ProxyRun.SocketPathIn(_directory);
+        var socket = FelixProxyRun.SocketPathIn(_directory);
         var clock = Stopwatch.StartNew();
-        await using var run = await ProxyRun.StartAsync(_directory, "--socket", socket);
+        await using var run = await FelixProxyRun.StartAsync(_directory, "--socket", socket);
 
         var exitCode = await run.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
@@ -101,11 +101,11 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task AgentStartsLate_ProxyKeepsTryingAndConnects()
     {
-        var socket = ProxyRun.SocketPathIn(_directory);
-        await using var run = await ProxyRun.StartAsync(_directory, "--socket", socket);
+        var socket = FelixProxyRun.SocketPathIn(_directory);
+        await using var run = await FelixProxyRun.StartAsync(_directory, "--socket", socket);
         await run.Process.WaitForOutputAsync("attempt 2 of 10");
 
-        using var listener = ProxyRun.ListenAsAgent(_directory);
+        using var listener = FelixProxyRun.ListenAsAgent(_directory);
         using var agent = await listener.AcceptAsync().DefaultTimeout();
         await using var agentStream = new NetworkStream(agent);
         await run.FelixWrites.WriteAsync("ping"u8.ToArray());
@@ -117,12 +117,12 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task SocketFromEnvironment_IsDialled()
     {
-        using var listener = ProxyRun.ListenAsAgent(_directory);
+        using var listener = FelixProxyRun.ListenAsAgent(_directory);
         var launcher = "exec 3</dev/null 4>/dev/null; exec \"$0\"";
         await using var process = DaemonProcess.StartProgram(
             "/bin/sh",
             ["-c", launcher, PublishedDaemon.PathOf("felix-api-proxy")],
-            new Dictionary<string, string?> { ["FELIX_DATAPLANE_SOCKET"] = ProxyRun.SocketPathIn(_directory) });
+            new Dictionary<string, string?> { ["FELIX_DATAPLANE_SOCKET"] = FelixProxyRun.SocketPathIn(_directory) });
 
         using var agent = await listener.AcceptAsync().DefaultTimeout();
 
@@ -133,10 +133,10 @@ public sealed class FelixProxyProcessTests : IDisposable
     [Fact]
     public async Task NotStartedByFelix_ExitsNonZeroNamingTheMissingDescriptor()
     {
-        using var listener = ProxyRun.ListenAsAgent(_directory);
+        using var listener = FelixProxyRun.ListenAsAgent(_directory);
         var result = await ChildProcess.RunAsync(
             "/bin/sh",
-            ["-c", "exec 3<&- 4>&-; exec \"$0\" --socket \"$1\"", PublishedDaemon.PathOf("felix-api-proxy"), ProxyRun.SocketPathIn(_directory)]);
+            ["-c", "exec 3<&- 4>&-; exec \"$0\" --socket \"$1\"", PublishedDaemon.PathOf("felix-api-proxy"), FelixProxyRun.SocketPathIn(_directory)]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("fd 3 (the pipe from Felix) was not passed in", result.StandardError, StringComparison.Ordinal);

@@ -66,6 +66,14 @@ internal sealed partial class AgentNode : IAsyncDisposable
 
     public int AgentProcessId => _agent?.Id ?? 0;
 
+    /// <summary>Waits until the manager's output shows <paramref name="text"/>.</summary>
+    public Task WaitForManagerOutputAsync(string text) =>
+        (_manager ?? throw new InvalidOperationException("the manager is not running")).WaitForOutputAsync(text);
+
+    /// <summary>Waits until the agent's output shows <paramref name="text"/>.</summary>
+    public Task WaitForAgentOutputAsync(string text) =>
+        (_agent ?? throw new InvalidOperationException("the agent is not running")).WaitForOutputAsync(text);
+
     public string Logs => $"--- agent:\n{AgentOutput}\n--- manager:\n{_manager?.Output}\n--- target:\n{Target.Output}";
 
     public CniDataplane.CniDataplaneClient Cni { get; private set; } = null!; // set in StartAsync

@@ -15,9 +15,10 @@ namespace InfraAgent.Tests.Services;
 
 /// <summary>
 /// A real infra.InfraAgent gRPC server on 127.0.0.1:0 that records every NatTranslationAdd/Delete,
-/// keeps the resulting service ports (REPLACE semantics, as the manager) and can be made to fail.
+/// keeps the resulting service ports (REPLACE semantics, as the manager) and can be made to fail; and every
+/// Felix RPC (RecordingManager.Felix.cs).
 /// </summary>
-public sealed class RecordingManager : IAsyncDisposable
+public sealed partial class RecordingManager : IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly List<string> _calls = [];
@@ -31,12 +32,13 @@ public sealed class RecordingManager : IAsyncDisposable
 
     public GrpcChannel Channel { get; private set; } = null!; // set by StartAsync before use
 
-    public static async Task<RecordingManager> StartAsync()
+    /// <summary>Port: 0 for any; a port a stopped manager had, to start it again where the agent dials.</summary>
+    public static async Task<RecordingManager> StartAsync(int port = 0)
     {
         var manager = new RecordingManager();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(manager);
         var app = builder.Build();
@@ -45,10 +47,13 @@ public sealed class RecordingManager : IAsyncDisposable
         manager._app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(); // Kestrel has it
         manager.Channel = GrpcChannel.ForAddress(address);
+        manager.Port = new Uri(address).Port;
         return manager;
     }
 
     public Proto.Infra.InfraAgent.InfraAgentClient Client => new(Channel);
+
+    public int Port { get; private set; }
 
     /// <summary>Every call in order: "ADD 10.96.0.10:53/UDP [10.244.0.3:53 10.244.0.4:53]" or "DEL 10.96.0.10:53/UDP".</summary>
     public IReadOnlyList<string> Calls
@@ -132,7 +137,7 @@ public sealed class RecordingManager : IAsyncDisposable
         }
     }
 
-    private sealed class Recorder(RecordingManager manager) : Proto.Infra.InfraAgent.InfraAgentBase
+    private sealed partial class Recorder(RecordingManager manager) : Proto.Infra.InfraAgent.InfraAgentBase
     {
         public override Task<Reply> NatTranslationAdd(NatTranslation request, ServerCallContext context) => Task.FromResult(manager.Record("ADD", request));
 

@@ -1,20 +1,19 @@
 using System.Net.Sockets;
-using TestSupport;
 using Xunit;
 
-namespace FelixApiProxy.Tests;
+namespace TestSupport;
 
 /// <summary>
 /// The published felix-api-proxy started as Felix starts it: /bin/sh opens two FIFOs as fd 3 (Felix's
 /// messages, which the test writes) and fd 4 (the driver's replies, which the test reads), then execs
 /// the proxy. Everything lives in a temporary folder, removed on dispose.
 /// </summary>
-internal sealed class ProxyRun : IAsyncDisposable
+public sealed class FelixProxyRun : IAsyncDisposable
 {
     // $1, $2: the FIFOs; the rest is the command. Descriptors above 4 are closed so nothing else leaks in.
     private const string Launcher = "exec 3<\"$1\" 4>\"$2\"; shift 2; exec \"$@\"";
 
-    private ProxyRun(string directory, DaemonProcess process, FileStream felixWrites, FileStream felixReads, NetworkStream? agent)
+    private FelixProxyRun(string directory, DaemonProcess process, FileStream felixWrites, FileStream felixReads, NetworkStream? agent)
     {
         Directory = directory;
         Process = process;
@@ -39,16 +38,16 @@ internal sealed class ProxyRun : IAsyncDisposable
     public static string SocketPathIn(string directory) => Path.Combine(directory, "felix-dataplane.sock");
 
     /// <summary>Starts the proxy with an agent listening in <paramref name="directory"/>, and takes the connection it makes.</summary>
-    public static async Task<ProxyRun> StartConnectedAsync(string directory)
+    public static async Task<FelixProxyRun> StartConnectedAsync(string directory)
     {
         using var listener = ListenAsAgent(directory);
         var run = await StartAsync(directory, "--socket", SocketPathIn(directory));
         var agent = await listener.AcceptAsync().DefaultTimeout();
-        return new ProxyRun(directory, run.Process, run.FelixWrites, run.FelixReads, new NetworkStream(agent, ownsSocket: true));
+        return new FelixProxyRun(directory, run.Process, run.FelixWrites, run.FelixReads, new NetworkStream(agent, ownsSocket: true));
     }
 
     /// <summary>Starts the proxy in <paramref name="directory"/> with <paramref name="arguments"/>.</summary>
-    public static async Task<ProxyRun> StartAsync(string directory, params string[] arguments)
+    public static async Task<FelixProxyRun> StartAsync(string directory, params string[] arguments)
     {
         var toProxy = Path.Combine(directory, "fd3");
         var fromProxy = Path.Combine(directory, "fd4");
@@ -62,7 +61,7 @@ internal sealed class ProxyRun : IAsyncDisposable
         // Opening a FIFO blocks until the other end opens it: the shell opens fd 3, then fd 4.
         var writes = await Task.Run(() => new FileStream(toProxy, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1)).DefaultTimeout();
         var reads = await Task.Run(() => new FileStream(fromProxy, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1)).DefaultTimeout();
-        return new ProxyRun(directory, process, writes, reads, agent: null);
+        return new FelixProxyRun(directory, process, writes, reads, agent: null);
     }
 
     /// <summary>A unix socket listening where the agent's would, in <paramref name="directory"/>.</summary>
