@@ -22,8 +22,9 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
     private readonly StateController _controller;
     private readonly PortLookup _ports;
     private readonly IPv4Address _nodeIp;
+    private readonly ILogger<InfraAgentService> _logger;
 
-    public InfraAgentService(StateController controller, PortLookup ports, StateOptions options)
+    public InfraAgentService(StateController controller, PortLookup ports, StateOptions options, ILogger<InfraAgentService> logger)
     {
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(ports);
@@ -31,6 +32,7 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
         _controller = controller;
         _ports = ports;
         _nodeIp = options.NodeAddress;
+        _logger = logger;
     }
 
     public override async Task<AddReply> CreateNetwork(CreateNetworkRequest request, ServerCallContext context)
@@ -102,8 +104,18 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
         return SubmitAsync(new RecordSnat(null, null, AgentRequestTranslator.Prefix(request.Prefix, "prefix"), request.IsAdd), context);
     }
 
-    public override Task<Reply> ActivePolicyUpdate(ActivePolicyUpdate request, ServerCallContext context) =>
-        Record($"ActivePolicy/{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}", request, context);
+    public override async Task<Reply> ActivePolicyUpdate(ActivePolicyUpdate request, ServerCallContext context)
+    {
+        var key = $"ActivePolicy/{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}";
+        var reply = await Record(key, request, context);
+        if (reply.Successful)
+        {
+            // Said on every update, so an operator reading the log for a policy learns it is not in effect.
+            ApiLog.PolicyNotEnforced(_logger, key);
+        }
+
+        return reply;
+    }
 
     public override Task<Reply> ActivePolicyRemove(ActivePolicyRemove request, ServerCallContext context) =>
         Record($"ActivePolicy/{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}", null, context);

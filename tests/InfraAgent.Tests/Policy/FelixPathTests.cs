@@ -30,6 +30,7 @@ public sealed class FelixPathTests : IDisposable
 
             await node.WaitForManagerOutputAsync("update IPSet/s:web (");
             await node.WaitForManagerOutputAsync("update ActivePolicy/default/allow-web (");
+            await node.WaitForManagerOutputAsync("ActivePolicy/default/allow-web: recorded, not enforced");
             await node.WaitForManagerOutputAsync("update WorkloadEndpoint/");
             await node.WaitForAgentOutputAsync("Felix #4: in sync");
 
