@@ -134,8 +134,9 @@ internal sealed class TrafficNode : IAsyncDisposable
             return null;
         }
 
+        // The manager deletes the entry before its group: a group gone by now means the entry is gone too.
         var groups = await ReadAsync(new Entity { ActionProfileGroup = new ActionProfileGroup { ActionProfileId = K8sDp.Names.ActionProfile("as_sl3_" + suffix).Id, GroupId = entry.Action.ActionProfileGroupId } });
-        return groups.Single().ActionProfileGroup.Members.Count;
+        return groups.Count == 1 ? groups[0].ActionProfileGroup.Members.Count : null;
     }
 
     /// <summary>The VIP:port pairs SoftTarget balances for <paramref name="protocol"/>.</summary>
