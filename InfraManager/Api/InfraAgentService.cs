@@ -29,6 +29,7 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
         _controller = controller;
         _ports = ports;
         _nodeIp = options.NodeAddress;

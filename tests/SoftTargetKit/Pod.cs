@@ -34,13 +34,7 @@ public sealed class Pod : IAsyncDisposable
         var ns = await NetworkNamespace.CreateAsync();
         try
         {
-            await ns.AdoptAsync(tap, $"{ip}/32");
-            await ns.RunAsync("ip", "route", "add", "169.254.1.1", "dev", tap, "scope", "link");
-            await ns.RunAsync("ip", "route", "add", "default", "via", "169.254.1.1", "dev", tap);
-            // The ARP proxy's answer, fixed: these tests are about the pipeline.
-            await ns.RunAsync("ip", "neigh", "replace", "169.254.1.1", "lladdr", GatewayMac, "dev", tap, "nud", "permanent");
-            var mac = (await ns.RunAsync("cat", $"/sys/class/net/{tap}/address")).Trim();
-            return new Pod(ns, tap, ip, port, Convert.ToUInt64(mac.Replace(":", string.Empty, StringComparison.Ordinal), 16));
+            return new Pod(ns, tap, ip, port, await AdoptAsync(ns, tap, ip));
         }
         catch
         {
@@ -48,6 +42,19 @@ public sealed class Pod : IAsyncDisposable
             await HostCommands.DeleteLinkIfPresentAsync(tap);
             throw;
         }
+    }
+
+    /// <summary>Moves <paramref name="tap"/> into <paramref name="ns"/> as a pod's interface with <paramref name="ip"/>/32 and its gateway routes; returns its MAC.</summary>
+    public static async Task<ulong> AdoptAsync(NetworkNamespace ns, string tap, string ip)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        await ns.AdoptAsync(tap, $"{ip}/32");
+        await ns.RunAsync("ip", "route", "add", "169.254.1.1", "dev", tap, "scope", "link");
+        await ns.RunAsync("ip", "route", "add", "default", "via", "169.254.1.1", "dev", tap);
+        // The ARP proxy's answer, fixed: these tests are about the pipeline.
+        await ns.RunAsync("ip", "neigh", "replace", "169.254.1.1", "lladdr", GatewayMac, "dev", tap, "nud", "permanent");
+        var mac = (await ns.RunAsync("cat", $"/sys/class/net/{tap}/address")).Trim();
+        return Convert.ToUInt64(mac.Replace(":", string.Empty, StringComparison.Ordinal), 16);
     }
 
     public async ValueTask DisposeAsync()

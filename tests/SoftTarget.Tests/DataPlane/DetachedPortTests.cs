@@ -37,11 +37,7 @@ public sealed class DetachedPortTests : IClassFixture<SoftTargetProcess>
         // The agent makes the TAP again at home (persistent) and gives it to the next pod, same address.
         await HostCommands.RunAsync("ip", "tuntap", "add", "dev", b.Tap, "mode", "tap");
         await using var again = await NetworkNamespace.CreateAsync();
-        await again.AdoptAsync(b.Tap, $"{b.Ip}/32");
-        await again.RunAsync("ip", "route", "add", "169.254.1.1", "dev", b.Tap, "scope", "link");
-        await again.RunAsync("ip", "route", "add", "default", "via", "169.254.1.1", "dev", b.Tap);
-        await again.RunAsync("ip", "neigh", "replace", "169.254.1.1", "lladdr", Pod.GatewayMac, "dev", b.Tap, "nud", "permanent");
-        var mac = Convert.ToUInt64((await again.RunAsync("cat", $"/sys/class/net/{b.Tap}/address")).Trim().Replace(":", string.Empty, StringComparison.Ordinal), 16);
+        var mac = await Pod.AdoptAsync(again, b.Tap, b.Ip);
         await session.WriteAsync(Modify(PodRoute(b.Ip, b.Port, mac)));
 
         Assert.True(await a.Namespace.PingsAsync(b.Ip), "a -> b on the new TAP\n" + _target.Output);
