@@ -11,8 +11,8 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "{Method}: not done: {Reason}")]
     public static partial void RequestFailed(ILogger logger, string method, string reason);
 
-    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "{Key}: recorded, not enforced: k8s_dp has no policy (ACL) stages yet, so traffic it would deny still flows")]
-    public static partial void PolicyNotEnforced(ILogger logger, string key);
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "{Key}: {Reason}")]
+    public static partial void PolicyNotExpressible(ILogger logger, string key, string reason);
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Error, Message = "{Method}: unexpected failure")]
     public static partial void RequestCrashed(ILogger logger, string method, Exception exception);

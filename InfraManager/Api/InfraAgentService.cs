@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
 using InfraManager.P4;
+using InfraManager.Policy;
 using InfraManager.Reconcile;
 using InfraManager.State;
 using Packets;
@@ -107,19 +108,12 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
 
     public override async Task<Reply> ActivePolicyUpdate(ActivePolicyUpdate request, ServerCallContext context)
     {
-        var key = $"ActivePolicy/{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}";
-        var reply = await Record(key, request, context);
-        if (reply.Successful)
-        {
-            // Said on every update, so an operator reading the log for a policy learns it is not in effect.
-            ApiLog.PolicyNotEnforced(_logger, key);
-        }
-
-        return reply;
+        var key = $"{PolicyTranslator.PolicyKind}{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}";
+        return Explain(key, await Record(key, request, context));
     }
 
     public override Task<Reply> ActivePolicyRemove(ActivePolicyRemove request, ServerCallContext context) =>
-        Record($"ActivePolicy/{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}", null, context);
+        Record($"{PolicyTranslator.PolicyKind}{Required(request?.Id?.Tier, "id.tier")}/{Required(request?.Id?.Name, "id.name")}", null, context);
 
     public override Task<Reply> UpdateIPSet(IPSetUpdate request, ServerCallContext context) =>
         Record(RecordIpSetDelta.KeyOf(Required(request?.Id, "id")), request, context);
@@ -133,11 +127,14 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
     public override Task<Reply> RemoveIPSet(IPSetRemove request, ServerCallContext context) =>
         Record(RecordIpSetDelta.KeyOf(Required(request?.Id, "id")), null, context);
 
-    public override Task<Reply> UpdateActiveProfile(ActiveProfileUpdate request, ServerCallContext context) =>
-        Record("Profile/" + Required(request?.Id?.Name, "id.name"), request, context);
+    public override async Task<Reply> UpdateActiveProfile(ActiveProfileUpdate request, ServerCallContext context)
+    {
+        var key = PolicyTranslator.ProfileKind + Required(request?.Id?.Name, "id.name");
+        return Explain(key, await Record(key, request, context));
+    }
 
     public override Task<Reply> RemoveActiveProfile(ActiveProfileRemove request, ServerCallContext context) =>
-        Record("Profile/" + Required(request?.Id?.Name, "id.name"), null, context);
+        Record(PolicyTranslator.ProfileKind + Required(request?.Id?.Name, "id.name"), null, context);
 
     public override Task<Reply> UpdateHostEndpoint(HostEndpointUpdate request, ServerCallContext context) =>
         Record("HostEndpoint/" + Required(request?.Id?.EndpointId, "id.endpoint_id"), request, context);
@@ -145,8 +142,11 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
     public override Task<Reply> RemoveHostEndpoint(HostEndpointRemove request, ServerCallContext context) =>
         Record("HostEndpoint/" + Required(request?.Id?.EndpointId, "id.endpoint_id"), null, context);
 
-    public override Task<Reply> UpdateLocalEndpoint(WorkloadEndpointUpdate request, ServerCallContext context) =>
-        Record(WorkloadKey(request?.Id), request, context);
+    public override async Task<Reply> UpdateLocalEndpoint(WorkloadEndpointUpdate request, ServerCallContext context)
+    {
+        var key = WorkloadKey(request?.Id);
+        return Explain(key, await Record(key, request, context));
+    }
 
     public override Task<Reply> RemoveLocalEndpoint(WorkloadEndpointRemove request, ServerCallContext context) =>
         Record(WorkloadKey(request?.Id), null, context);
@@ -190,6 +190,43 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
     public override Task<Reply> UpdateGlobalBGPConfig(GlobalBGPConfigUpdate request, ServerCallContext context) =>
         Record("GlobalBGPConfig", request ?? throw AgentRequestTranslator.Invalid("request", "required"), context);
 
+    /// <summary>
+    /// A policy, profile or endpoint that was recorded but leaves a pod direction closed because k8s_dp
+    /// cannot express a rule: the reply says so (successful = false, though the record stands and is
+    /// enforced, closed) and the log names the field, rather than letting through what the rule stops.
+    /// </summary>
+    private Reply Explain(string key, Reply reply)
+    {
+        if (!reply.Successful)
+        {
+            return reply;
+        }
+
+        var plan = _controller.Acl;
+        string? reason = null;
+        if (plan.Problems.TryGetValue(key, out var problem))
+        {
+            reason = $"recorded, but k8s_dp cannot express it: {problem}; every pod direction it applies to drops all its traffic until it changes";
+        }
+        else if (key.StartsWith(PolicyTranslator.WorkloadKind, StringComparison.Ordinal))
+        {
+            var prefix = key[PolicyTranslator.WorkloadKind.Length..] + " ";
+            var closed = plan.Closed.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(c => $"{c.Key[prefix.Length..]} closed: {c.Value}").ToList();
+            if (closed.Count > 0)
+            {
+                reason = "recorded; " + string.Join("; ", closed);
+            }
+        }
+
+        if (reason is null)
+        {
+            return reply;
+        }
+
+        ApiLog.PolicyNotExpressible(_logger, key, reason);
+        return new Reply { Successful = false, ErrorMessage = $"{key}: {reason}" };
+    }
+
     private Task<Reply> Record(string key, IMessage? update, ServerCallContext context) =>
         SubmitAsync(new RecordFelix(key, update?.ToByteString()), context);
 
@@ -212,7 +249,7 @@ internal sealed class InfraAgentService : InfraAgent.InfraAgentBase
     }
 
     private static string WorkloadKey(WorkloadEndpointID? id) =>
-        $"WorkloadEndpoint/{Required(id?.OrchestratorId, "id.orchestrator_id")}/{Required(id?.WorkloadId, "id.workload_id")}/{Required(id?.EndpointId, "id.endpoint_id")}";
+        $"{PolicyTranslator.WorkloadKind}{Required(id?.OrchestratorId, "id.orchestrator_id")}/{Required(id?.WorkloadId, "id.workload_id")}/{Required(id?.EndpointId, "id.endpoint_id")}";
 
     private static string Required(string? value, string field) =>
         string.IsNullOrEmpty(value) ? throw AgentRequestTranslator.Invalid(field, "required") : value;

@@ -64,6 +64,9 @@ internal sealed class StateController : BackgroundService
     /// <summary>The committed desired state.</summary>
     public ManagerState State => _store.State;
 
+    /// <summary>The ACL plan of the entities last built or applied (read by the API to explain a policy it cannot express).</summary>
+    public Policy.AclPlan Acl => Volatile.Read(ref _desired)?.Acl ?? Policy.AclPlan.Empty;
+
     /// <summary>
     /// Queues <paramref name="command"/> and waits for its outcome. Once queued it runs even if the
     /// caller stops waiting (its effect is then as if acknowledged; a repeat is idempotent).

@@ -1,3 +1,4 @@
+using InfraManager.Policy;
 using Google.Protobuf;
 using Proto.Felix;
 
@@ -18,7 +19,7 @@ internal sealed record RecordIpSetDelta(string Id, IReadOnlyList<string> Added, 
         set.Members.Clear();
         set.Members.AddRange(members);
         var value = set.ToByteString();
-        return bytes is not null && bytes.Equals(value) ? state : state with { Felix = state.Felix.SetItem(key, value) };
+        return bytes is not null && bytes.Equals(value) ? state : state with { Felix = AclGroupIds.Refresh(state.Felix.SetItem(key, value)) };
     }
 
     public override string ToString() => $"ipset {Id}: +{Added.Count} -{Removed.Count} members";

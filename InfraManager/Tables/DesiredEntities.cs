@@ -1,3 +1,4 @@
+using InfraManager.Policy;
 using InfraManager.State;
 using Packets;
 using Google.Protobuf;
@@ -24,6 +25,7 @@ internal sealed class DesiredEntities
     private readonly Dictionary<EntityKey, byte[]> _entities = [];
     private readonly Dictionary<(EntityKind Kind, uint Id), int> _counts = [];
     private readonly Dictionary<(ServiceProtocol Protocol, BackendAddress Backend), SortedSet<uint>> _reverseUsers = [];
+    private HashSet<EntityKey> _aclKeys = [];
 
     // While Apply runs: the value each touched key had before it.
     private readonly Dictionary<EntityKey, byte[]?> _touched = [];
@@ -36,6 +38,9 @@ internal sealed class DesiredEntities
     public K8sDpTables Tables => _tables;
 
     public int Count => _entities.Count;
+
+    /// <summary>The ACL plan of the state these entities stand for.</summary>
+    public AclPlan Acl { get; private set; } = AclPlan.Empty;
 
     /// <summary>How many entries (or members, or groups) of a table or selector the state uses.</summary>
     public int CountOf(EntityKind kind, uint id) => _counts.GetValueOrDefault((kind, id));
@@ -111,6 +116,11 @@ internal sealed class DesiredEntities
                     Remove(entity);
                 }
             }
+        }
+
+        if (!ReferenceEquals(before.Felix, after.Felix))
+        {
+            ApplyAcl(after);
         }
 
         var changes = new List<EntityChange>(_touched.Count);
@@ -190,6 +200,44 @@ internal sealed class DesiredEntities
         }
     }
 
+    /// <summary>The ACL entries of the whole plan replace the previous ones (unchanged entries cost nothing: the net changes compare values).</summary>
+    private void ApplyAcl(ManagerState state)
+    {
+        Acl = PolicyTranslator.Plan(state.Felix);
+        var ids = AclGroupIds.Read(state.Felix);
+        var keys = new HashSet<EntityKey>();
+        foreach (var group in Acl.Groups.Values)
+        {
+            if (ids.TryGetValue(group.Content, out var id))
+            {
+                foreach (var entity in _tables.AclGroupEntries(group, id))
+                {
+                    keys.Add(Set(entity));
+                }
+            }
+        }
+
+        foreach (var pod in Acl.Pods)
+        {
+            // A group without an id (a store written before the manager enforced policy, until Felix's
+            // next update assigns one) cannot be pointed at: its pods are closed meanwhile.
+            var entity = pod.Group is null ? _tables.PodAcl(pod, 0)
+                : ids.TryGetValue(pod.Group.Content, out var id) ? _tables.PodAcl(pod, id)
+                : _tables.PodAcl(pod with { Verdict = AclVerdict.DenyAll, Group = null }, 0);
+            keys.Add(Set(entity));
+        }
+
+        foreach (var key in _aclKeys)
+        {
+            if (!keys.Contains(key))
+            {
+                Remove(key);
+            }
+        }
+
+        _aclKeys = keys;
+    }
+
     private void AddService(ServiceRecord service, HashSet<(ServiceProtocol, BackendAddress)> reverseKeys)
     {
         var protocol = service.Key.Protocol;
@@ -237,7 +285,7 @@ internal sealed class DesiredEntities
         Remove(_tables.Snat(service.GroupId, service.Key));
     }
 
-    private void Set(Entity entity)
+    private EntityKey Set(Entity entity)
     {
         var key = EntityKey.Of(entity);
         Touch(key);
@@ -247,11 +295,13 @@ internal sealed class DesiredEntities
         }
 
         _entities[key] = entity.ToByteArray();
+        return key;
     }
 
-    private void Remove(Entity entity)
+    private void Remove(Entity entity) => Remove(EntityKey.Of(entity));
+
+    private void Remove(EntityKey key)
     {
-        var key = EntityKey.Of(entity);
         Touch(key);
         if (_entities.Remove(key))
         {

@@ -24,9 +24,12 @@ internal readonly record struct EntityKey(EntityKind Kind, uint Id, ByteString M
                 foreach (var field in entry.Match.OrderBy(m => m.FieldId))
                 {
                     // Length-prefixed per field, so (1, 23) and (12, 3) differ.
-                    var value = field.FieldMatchTypeCase == FieldMatch.FieldMatchTypeOneofCase.Exact
-                        ? P4Bytes.Canonical(field.Exact.Value.Span)
-                        : field.ToByteString();
+                    var value = field.FieldMatchTypeCase switch
+                    {
+                        FieldMatch.FieldMatchTypeOneofCase.Exact => P4Bytes.Canonical(field.Exact.Value.Span),
+                        FieldMatch.FieldMatchTypeOneofCase.Lpm => new FieldMatch.Types.LPM { Value = P4Bytes.Canonical(field.Lpm.Value.Span), PrefixLen = field.Lpm.PrefixLen }.ToByteString(),
+                        _ => field.ToByteString(),
+                    };
                     BinaryPrimitives.WriteUInt32BigEndian(header, field.FieldId);
                     BinaryPrimitives.WriteUInt32BigEndian(header[4..], (uint)value.Length);
                     bytes.AddRange(header);

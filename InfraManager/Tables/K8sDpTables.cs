@@ -14,7 +14,7 @@ namespace InfraManager.Tables;
 /// target's P4Info (the only place the P4 names are spelt), and the entities it writes into them
 /// (reference-behaviour.md 4.1-4.7). Values are sent as canonical byte strings.
 /// </summary>
-internal sealed class K8sDpTables
+internal sealed partial class K8sDpTables
 {
     private const string Control = "k8s_dp_control.";
 
@@ -55,21 +55,22 @@ internal sealed class K8sDpTables
             index.ActionProfile(Control + "as_sl3_udp"),
             new KeyedTable(index.Table(Control + "tx_balance_udp"), "hdr.ipv4.dst_addr", "hdr.udp.dst_port"),
             new KeyedTable(index.Table(Control + "set_meta_udp"), "hdr.ipv4.dst_addr", "hdr.udp.dst_port"));
-        WrittenTables = [_arp.Info, _ipv4.Info, _dnat.Info, _snat.Info, _tcp.Balance.Info, _udp.Balance.Info, _tcp.ReverseKey.Info, _udp.ReverseKey.Info];
+        var acl = ResolveAcl(index);
+        WrittenTables = [_arp.Info, _ipv4.Info, _dnat.Info, _snat.Info, _tcp.Balance.Info, _udp.Balance.Info, _tcp.ReverseKey.Info, _udp.ReverseKey.Info, .. acl];
         Profiles = [_tcp.Profile, _udp.Profile];
-        BalanceTableIds = new HashSet<uint> { _tcp.Balance.Info.Id, _udp.Balance.Info.Id };
+        ReferringTableIds = new HashSet<uint> { _tcp.Balance.Info.Id, _udp.Balance.Info.Id, _acl.PodIngress.Info.Id, _acl.PodEgress.Info.Id };
     }
 
     public P4InfoIndex Index => _index;
 
-    /// <summary>Every table the manager owns (all but the learning tables pinned_flows*).</summary>
+    /// <summary>Every table the manager owns (all but the learning tables pinned_flows* and acl_conntrack).</summary>
     public IReadOnlyList<TableInfo> WrittenTables { get; }
 
     /// <summary>The two action selectors (members and groups).</summary>
     public IReadOnlyList<ActionProfileInfo> Profiles { get; }
 
-    /// <summary>Tables whose entries point at selector groups (written after the groups, deleted before them).</summary>
-    public IReadOnlySet<uint> BalanceTableIds { get; }
+    /// <summary>Tables whose entries point at other entities: tx_balance_* at selector groups, the ACL pod tables at rule groups (written after them, deleted before them).</summary>
+    public IReadOnlySet<uint> ReferringTableIds { get; }
 
     /// <summary>arpt_to_port_table {hdr.arp.tpa = ip} → set_dest_vport(p = port).</summary>
     public Entity Arp(IPv4Address ip, uint port) => _arp.Entry(_setDestVport.Call(port), ip.Value);
@@ -162,6 +163,10 @@ internal sealed class K8sDpTables
                     {
                         copy.Exact.Value = P4Bytes.Canonical(copy.Exact.Value.Span);
                     }
+                    else if (copy.FieldMatchTypeCase == FieldMatch.FieldMatchTypeOneofCase.Lpm)
+                    {
+                        copy.Lpm.Value = P4Bytes.Canonical(copy.Lpm.Value.Span);
+                    }
 
                     entry.Match.Add(copy);
                 }
@@ -208,7 +213,12 @@ internal sealed class K8sDpTables
                 {
                     var field = table?.FindField(match.FieldId);
                     text.Append(first ? string.Empty : ", ").Append(field?.Name ?? match.FieldId.ToString(CultureInfo.InvariantCulture)).Append('=');
-                    text.Append(match.FieldMatchTypeCase == FieldMatch.FieldMatchTypeOneofCase.Exact ? Value(match.Exact.Value, field?.BitWidth ?? 0, field?.Name) : match.ToString());
+                    text.Append(match.FieldMatchTypeCase switch
+                    {
+                        FieldMatch.FieldMatchTypeOneofCase.Exact => Value(match.Exact.Value, field?.BitWidth ?? 0, field?.Name),
+                        FieldMatch.FieldMatchTypeOneofCase.Lpm => $"{Value(match.Lpm.Value, field?.BitWidth ?? 0, field?.Name)}/{match.Lpm.PrefixLen}",
+                        _ => match.ToString(),
+                    });
                     first = false;
                 }
 

@@ -160,11 +160,16 @@ public sealed class K8sDpTablesTests
     {
         var filters = Tables.OwnedFilters();
 
-        Assert.Equal(8 + 4, filters.Count);
+        Assert.Equal(17 + 4, filters.Count);
         Assert.Equal(
-            ["arpt_to_port_table", "ipv4_to_port_table", "set_meta_tcp", "set_meta_udp", "tx_balance_tcp", "tx_balance_udp", "write_dest_ip_table", "write_source_ip_table"],
+            [
+                "acl_ipset_match_table_egress", "acl_ipset_match_table_ingress", "acl_pod_ip_proto_table_egress", "acl_pod_ip_proto_table_ingress",
+                "arpt_to_port_table", "icmp_type_code_check_table", "ipv4_to_port_table", "sctp_dport_rc_table", "set_meta_tcp", "set_meta_udp",
+                "tcp_dport_rc_table", "tx_balance_tcp", "tx_balance_udp", "udp_dport_rc_table", "udpl_dport_rc_table", "write_dest_ip_table", "write_source_ip_table",
+            ],
             filters.Where(f => f.EntityCase == Entity.EntityOneofCase.TableEntry).Select(f => Tables.Index.Tables[f.TableEntry.TableId].Alias).Order(StringComparer.Ordinal));
         Assert.False(Tables.Owns(new EntityKey(EntityKind.TableEntry, Tables.Index.Table("pinned_flows").Id, ByteString.Empty)));
+        Assert.False(Tables.Owns(new EntityKey(EntityKind.TableEntry, Tables.Index.Table("acl_conntrack").Id, ByteString.Empty)));
         Assert.True(Tables.Owns(EntityKey.Of(Tables.Member(ServiceProtocol.Udp, 1))));
     }
 
