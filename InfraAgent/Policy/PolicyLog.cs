@@ -43,4 +43,7 @@ internal static partial class PolicyLog
 
     [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Felix #{Sequence} {Payload}: {Rpc} done after {Attempts} attempts (the manager is back)")]
     public static partial void Recovered(ILogger logger, ulong sequence, FelixPayload payload, string rpc, int attempts);
+
+    [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "Felix #{Sequence}: in sync without {Payload}, which the manager still had; removing it there")]
+    public static partial void StaleItem(ILogger logger, ulong sequence, FelixPayload payload);
 }

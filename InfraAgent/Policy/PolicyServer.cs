@@ -23,17 +23,19 @@ internal sealed class PolicyServer : BackgroundService
 
     private readonly string _path;
     private readonly FelixRelayClient _relay;
+    private readonly FelixItems _items;
     private readonly PolicyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<PolicyServer> _logger;
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _connections;
 
-    public PolicyServer(AgentOptions options, FelixRelayClient relay, PolicyMetrics metrics, TimeProvider time, ILogger<PolicyServer> logger)
+    public PolicyServer(AgentOptions options, FelixRelayClient relay, FelixItems items, PolicyMetrics metrics, TimeProvider time, ILogger<PolicyServer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _path = options.FelixSocket;
         _relay = relay;
+        _items = items;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -105,10 +107,29 @@ internal sealed class PolicyServer : BackgroundService
         {
             var reader = new FelixFrameReader(stream);
             PolicyLog.Connected(_logger, id);
+            // What this connection's sync sent, until its InSync; null after.
+            HashSet<string>? sent = new(StringComparer.Ordinal);
             while (await reader.ReadAsync(stoppingToken) is { } message)
             {
                 messages++;
+                if (sent is not null && FelixItems.ItemOf(message) is { Removes: false } item)
+                {
+                    sent.Add(item.Item);
+                }
+
                 await RelayAsync(message, stoppingToken);
+                if (sent is not null && message.PayloadCase == Case.InSync)
+                {
+                    foreach (var removal in _items.Stale(sent))
+                    {
+                        removal.SequenceNumber = message.SequenceNumber;
+                        var stale = FelixPayload.Of(removal);
+                        PolicyLog.StaleItem(_logger, message.SequenceNumber, stale);
+                        await RelayAsync(removal, stoppingToken);
+                    }
+
+                    sent = null;
+                }
             }
 
             PolicyLog.Closed(_logger, id, messages);
@@ -163,6 +184,9 @@ internal sealed class PolicyServer : BackgroundService
             {
                 var options = new CallOptions(deadline: _time.GetUtcNow().UtcDateTime + s_callTimeout, cancellationToken: stoppingToken);
                 var reply = await rpc.Send(options);
+                // A refusal too: the manager recorded what it refused to express (it closes instead), and a
+                // removal it refused has nothing left to remove.
+                _items.Took(message);
                 if (reply.Successful)
                 {
                     if (attempt > 1)

@@ -14,6 +14,8 @@ internal static class PolicyServerExtensions
         builder.Services.TryAddSingleton(Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<PolicyMetrics>();
         builder.Services.AddSingleton<FelixRelayClient>();
+        // Beside the TAP allocation cache (in a directory of its own: the cache reads every file of its directory).
+        builder.Services.AddSingleton(new FelixItems(Path.Combine(options.CacheDir, "felix", "items")));
         builder.Services.AddHostedService<PolicyServer>();
         return builder;
     }

@@ -51,7 +51,7 @@ internal sealed class PolicyServerRun : IAsyncDisposable
             var options = new AgentOptions { Insecure = true, ManagerAddr = "127.0.0.1", ManagerPort = run.Manager.Port, FelixSocket = run.SocketPath };
             run._channel = ManagerChannelFactory.Create(options, material: null);
             var relay = new FelixRelayClient(new Proto.Infra.InfraAgent.InfraAgentClient(run._channel));
-            run.Server = new PolicyServer(options, relay, new PolicyMetrics(run._registry), TimeProvider.System, run.Log);
+            run.Server = new PolicyServer(options, relay, new FelixItems(Path.Combine(run._directory, "felix-items")), new PolicyMetrics(run._registry), TimeProvider.System, run.Log);
             beforeStart?.Invoke(run.SocketPath);
             await run.Server.StartAsync(CancellationToken.None);
             await run.Server.Listening.DefaultTimeout();

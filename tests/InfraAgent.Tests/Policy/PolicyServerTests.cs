@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
+using InfraAgent.Policy;
 using Proto.Felix;
 using Proto.Infra;
 using TestSupport;
@@ -84,6 +85,59 @@ public sealed class PolicyServerTests
         }
 
         Assert.Equal(["s:set1", "s:set2", "s:set3"], run.FelixCalls.Select(c => ((IPSetUpdate)c.Request).Id));
+    }
+
+    [Fact]
+    public async Task ANewConnectionsSync_RemovesAtTheManagerWhatItNoLongerHas_EndpointsFirst()
+    {
+        await using var run = await PolicyServerRun.StartAsync();
+        using (var felix = await run.ConnectAsync())
+        {
+            foreach (var message in new[] { FelixFrames.IpSet(1, "s:web"), FelixFrames.IpSet(2, "s:gone"), FelixFrames.Policy(3, "allow-web"), FelixFrames.Endpoint(4, "default/web", "10.244.0.5", "allow-web"), new ToDataplane { SequenceNumber = 5, InSync = new InSync() } })
+            {
+                await felix.SendAsync(FelixFrames.Encode(message));
+            }
+
+            await run.WaitForCallsAsync(4);
+        }
+
+        // Felix restarted while the pod and one set went away: its new sync no longer holds them.
+        using var again = await run.ConnectAsync();
+        await again.SendAsync(FelixFrames.Encode(FelixFrames.IpSet(1, "s:web")));
+        await again.SendAsync(FelixFrames.Encode(FelixFrames.Policy(2, "allow-web")));
+        await again.SendAsync(FelixFrames.Encode(new ToDataplane { SequenceNumber = 3, InSync = new InSync() }));
+
+        await run.WaitForCallsAsync(8);
+        Assert.Equal(["RemoveLocalEndpoint", "RemoveIPSet"], run.Rpcs.Skip(6));
+        Assert.Equal("default/web", ((WorkloadEndpointRemove)run.FelixCalls[6].Request).Id.WorkloadId);
+        Assert.Equal("s:gone", ((IPSetRemove)run.FelixCalls[7].Request).Id);
+        Assert.Contains("Information: Felix #3: in sync without IPSetRemove s:gone, which the manager still had; removing it there", run.Log.Lines);
+
+        // Removed once: a third sync with the same content removes nothing more.
+        await again.SendAsync(FelixFrames.Encode(FelixFrames.IpSet(4, "s:web")));
+        await run.WaitForCallsAsync(9);
+        Assert.Equal(9, run.FelixCalls.Count);
+    }
+
+    [Fact]
+    public void FelixItems_SurviveARestartOfTheAgent()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("k8sio-items-").FullName, "felix", "items");
+        try
+        {
+            var items = new FelixItems(path);
+            items.Took(FelixFrames.Policy(1, "p"));
+            items.Took(FelixFrames.IpSet(2, "s:a"));
+            items.Took(new ToDataplane { IpsetRemove = new IPSetRemove { Id = "s:a" } });
+
+            var stale = new FelixItems(path).Stale(new HashSet<string>());
+
+            Assert.Equal("p", Assert.Single(stale).ActivePolicyRemove.Id.Name);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(path))!, recursive: true);
+        }
     }
 
     [Fact]
