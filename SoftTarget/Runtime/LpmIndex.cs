@@ -6,8 +6,8 @@ using Proto.P4.V1;
 namespace SoftTarget.Runtime;
 
 /// <summary>
-/// Longest-prefix lookup for a table keyed by exact fields and one LPM field (k8s_dp's ACL tables), so a
-/// packet never scans the table. Entries are grouped by their exact part; the data plane reads an immutable
+/// Longest-prefix lookup for a table keyed by exact fields and one LPM field, each part up to 64 bits
+/// (k8s_dp's ACL tables), so a packet never scans the table. Entries are grouped by their exact part; the data plane reads an immutable
 /// <see cref="LpmSnapshot"/>, and the one writer (the device's write gate) regroups only the exact parts a
 /// Write touched and swaps in a new snapshot once per Write (<see cref="Publish"/>).
 /// </summary>
@@ -17,8 +17,8 @@ internal sealed class LpmIndex
     private readonly int _lpmWidth;
 
     // Writer side: every entry by exact part, and the parts changed since the last Publish.
-    private readonly Dictionary<UInt128, Dictionary<EntryKey, StoredEntry>> _groups = [];
-    private readonly HashSet<UInt128> _touched = [];
+    private readonly Dictionary<ulong, Dictionary<EntryKey, StoredEntry>> _groups = [];
+    private readonly HashSet<ulong> _touched = [];
     private LpmSnapshot _snapshot = LpmSnapshot.Empty;
 
     private LpmIndex(TableInfo table, int lpmWidth)
@@ -30,14 +30,14 @@ internal sealed class LpmIndex
     /// <summary>The snapshot the data plane reads; replaced whole, never changed.</summary>
     public LpmSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
-    /// <summary>An index for <paramref name="table"/> when its key is exact fields (up to 128 bits together) and one LPM field; else null.</summary>
+    /// <summary>An index for <paramref name="table"/> when its key is exact fields (up to 64 bits together) and one LPM field of up to 64 bits; else null.</summary>
     public static LpmIndex? For(TableInfo table)
     {
         var lpmWidth = -1;
         var exactBits = 0;
         foreach (var field in table.MatchFields)
         {
-            if (field.MatchType == MatchField.Types.MatchType.Lpm && lpmWidth < 0 && field.BitWidth <= 128)
+            if (field.MatchType == MatchField.Types.MatchType.Lpm && lpmWidth < 0 && field.BitWidth <= 64)
             {
                 lpmWidth = field.BitWidth;
             }
@@ -51,7 +51,7 @@ internal sealed class LpmIndex
             }
         }
 
-        return lpmWidth > 0 && exactBits <= 128 ? new LpmIndex(table, lpmWidth) : null;
+        return lpmWidth > 0 && exactBits <= 64 ? new LpmIndex(table, lpmWidth) : null;
     }
 
     public void Set(EntryKey key, StoredEntry entry)
@@ -88,7 +88,7 @@ internal sealed class LpmIndex
             return;
         }
 
-        var next = new Dictionary<UInt128, LpmSnapshot.PrefixSet>(Snapshot.Groups);
+        var next = new Dictionary<ulong, LpmSnapshot.PrefixSet>(Snapshot.Groups);
         foreach (var exact in _touched)
         {
             if (_groups.TryGetValue(exact, out var group))
@@ -107,7 +107,7 @@ internal sealed class LpmIndex
 
     private LpmSnapshot.PrefixSet Build(IEnumerable<StoredEntry> entries)
     {
-        var byLength = new SortedDictionary<int, Dictionary<UInt128, StoredEntry>>(Comparer<int>.Create((a, b) => b.CompareTo(a)));
+        var byLength = new SortedDictionary<int, Dictionary<ulong, StoredEntry>>(Comparer<int>.Create((a, b) => b.CompareTo(a)));
         foreach (var entry in entries)
         {
             var (value, prefix) = Prefix(entry.Entry);
@@ -129,16 +129,17 @@ internal sealed class LpmIndex
         return new LpmSnapshot.PrefixSet(levels);
     }
 
-    private UInt128 Mask(int prefix)
+    private ulong Mask(int prefix)
     {
-        var all = UInt128.MaxValue >> (128 - _lpmWidth);
-        return all & ~(all >> prefix);
+        // C# masks shift counts to 6 bits: a shift by 64 is no shift, so /0 and /64 are spelled out.
+        var all = ulong.MaxValue >> (64 - _lpmWidth);
+        return prefix == 0 ? 0 : prefix >= 64 ? all : all & ~(all >> prefix);
     }
 
     /// <summary>The exact fields packed in P4Info order, each shifted left by the widths of the exact fields after it.</summary>
-    private UInt128 ExactPart(TableEntry entry)
+    private ulong ExactPart(TableEntry entry)
     {
-        UInt128 packed = 0;
+        ulong packed = 0;
         foreach (var field in _table.MatchFields)
         {
             if (field.MatchType != MatchField.Types.MatchType.Exact)
@@ -148,20 +149,20 @@ internal sealed class LpmIndex
 
             var match = Find(entry, field.Id);
             Debug.Assert(match is not null, "CompileKey requires every exact field");
-            packed = (packed << field.BitWidth) | P4Bytes.ToUInt128(match.Exact.Value.Span);
+            packed = (packed << field.BitWidth) | P4Bytes.ToUInt64(match.Exact.Value.Span);
         }
 
         return packed;
     }
 
     /// <summary>The LPM field's value and prefix length; an omitted field (a don't-care) is /0.</summary>
-    private (UInt128 Value, int Prefix) Prefix(TableEntry entry)
+    private (ulong Value, int Prefix) Prefix(TableEntry entry)
     {
         foreach (var field in _table.MatchFields)
         {
             if (field.MatchType == MatchField.Types.MatchType.Lpm)
             {
-                return Find(entry, field.Id) is { } match ? (P4Bytes.ToUInt128(match.Lpm.Value.Span), match.Lpm.PrefixLen) : (0, 0);
+                return Find(entry, field.Id) is { } match ? (P4Bytes.ToUInt64(match.Lpm.Value.Span), match.Lpm.PrefixLen) : (0, 0);
             }
         }
 

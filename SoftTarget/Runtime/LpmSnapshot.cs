@@ -8,16 +8,16 @@ internal sealed class LpmSnapshot
 {
     public static readonly LpmSnapshot Empty = new([]);
 
-    public LpmSnapshot(Dictionary<UInt128, PrefixSet> groups)
+    public LpmSnapshot(Dictionary<ulong, PrefixSet> groups)
     {
         Groups = groups;
     }
 
     /// <summary>Never changed after construction: readers take no lock. The next snapshot starts from a copy.</summary>
-    public Dictionary<UInt128, PrefixSet> Groups { get; }
+    public Dictionary<ulong, PrefixSet> Groups { get; }
 
     /// <summary>The entry with the longest prefix matching <paramref name="value"/> among those of <paramref name="exact"/>, or null.</summary>
-    public StoredEntry? Find(UInt128 exact, UInt128 value)
+    public StoredEntry? Find(ulong exact, ulong value)
     {
         if (!Groups.TryGetValue(exact, out var set))
         {
@@ -39,5 +39,5 @@ internal sealed class LpmSnapshot
     internal sealed record PrefixSet(Level[] Levels);
 
     /// <summary>The entries of one prefix length, by value (host bits zero, p4runtime-semantics.md).</summary>
-    internal readonly record struct Level(UInt128 Mask, Dictionary<UInt128, StoredEntry> Entries);
+    internal readonly record struct Level(ulong Mask, Dictionary<ulong, StoredEntry> Entries);
 }

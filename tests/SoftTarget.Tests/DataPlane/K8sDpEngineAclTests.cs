@@ -269,6 +269,38 @@ public sealed class K8sDpEngineAclTests
         Assert.Equal(K8sDpEngine.Drop, _target.Send(Frames.Tcp(A, 40000, B, 80)));
     }
 
+    /// <summary>STYLE.md hot paths: only a new connection's learning allocates; lookups, checks and drops do not.</summary>
+    [Fact]
+    public void Process_AfterWarmUp_EstablishedRangeCheckedAndDeniedPacketsAllocateNothing()
+    {
+        _target.Write(
+            Insert(DenyAll(Ingress, A, protocol: null)),
+            Insert(Rule(Ingress, B, IPProtocols.Tcp, policy: 7, CheckTcp)),
+            Insert(Ipset(Ingress, policy: 7, "10.244.0.0/16", mask: 0x01)),
+            Insert(Ipset(Ingress, policy: 7, "10.244.0.0/24", mask: 0x01)),
+            Insert(Ranges("tcp_dport_rc_table", policy: 7, (8000, 8080))));
+        byte[][] frames =
+        [
+            Frames.Tcp(A, 40000, B, 8000, TcpFlags.Ack),
+            Frames.Tcp(B, 8000, A, 40000, TcpFlags.Ack),
+            Frames.Tcp(A, 40001, B, 9000),
+            Frames.Tcp(B, 5000, A, 22),
+        ];
+        int[] expected = [PortB, PortA, K8sDpEngine.Drop, K8sDpEngine.Drop];
+        Assert.Equal(expected, frames.Select(_target.Send));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            foreach (var frame in frames)
+            {
+                _target.Send(frame);
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static byte[] Frame(byte protocol, string source, ushort sourcePort, string destination, ushort destinationPort) => protocol switch
     {
         IPProtocols.Udp => Frames.Udp(source, sourcePort, destination, destinationPort),
