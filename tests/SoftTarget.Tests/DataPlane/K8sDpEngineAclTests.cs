@@ -174,6 +174,10 @@ public sealed class K8sDpEngineAclTests
             new[] { "meta.ct_ip_lo", "meta.ct_ip_hi", "hdr.ipv4.protocol", "meta.ct_port_lo", "meta.ct_port_hi" }
                 .Select(f => ValueOf(learned.Match.Single(m => m.FieldId == key.Field(f).Id).Exact.Value.Span)));
         Assert.Equal(Names.Action("acl_conntrack_hit").Id, learned.Action.Action.ActionId);
+
+        // The control plane may delete a learned connection as read; then the reply is judged by A's policy again.
+        _target.Write(Delete(learned));
+        Assert.Equal(K8sDpEngine.Drop, _target.Send(Frames.Tcp(B, 80, A, 40000, TcpFlags.Ack)));
     }
 
     [Fact]
