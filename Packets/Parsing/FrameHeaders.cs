@@ -20,6 +20,11 @@ public struct FrameHeaders
     public const int UdpLength = 8;
     public const int IcmpMinimumLength = 4;
 
+    /// <summary>The ICMP header with its rest-of-header word (identifier and sequence of an echo).</summary>
+    public const int IcmpHeaderLength = 8;
+    public const int SctpCommonHeaderLength = 12;
+    public const int UdpLiteLength = 8;
+
     public FrameLayers Layers { get; private set; }
 
     public MacAddress DestinationMac { get; private set; }
@@ -70,13 +75,13 @@ public struct FrameHeaders
 
     public IPv4Address IPv4Destination { get; internal set; }
 
-    /// <summary>Where the TCP, UDP or ICMP header starts (L3 offset + IHL × 4).</summary>
+    /// <summary>Where the TCP, UDP, SCTP, UDP-Lite or ICMP header starts (L3 offset + IHL × 4).</summary>
     public int L4Offset { get; private set; }
 
-    /// <summary>TCP or UDP source port.</summary>
+    /// <summary>TCP, UDP, SCTP or UDP-Lite source port.</summary>
     public ushort SourcePort { get; internal set; }
 
-    /// <summary>TCP or UDP destination port.</summary>
+    /// <summary>TCP, UDP, SCTP or UDP-Lite destination port.</summary>
     public ushort DestinationPort { get; internal set; }
 
     /// <summary>The TCP flags byte; compare with <see cref="Parsing.TcpFlags"/>. k8s_dp's "pure SYN" is exactly 0x02.</summary>
@@ -89,6 +94,15 @@ public struct FrameHeaders
 
     public byte IcmpCode { get; private set; }
 
+    /// <summary>The identifier of the rest-of-header word (an echo's); 0 when the ICMP message is shorter than 8 bytes.</summary>
+    public ushort IcmpIdentifier { get; private set; }
+
+    /// <summary>The sequence number of the rest-of-header word (an echo's); 0 when the ICMP message is shorter than 8 bytes.</summary>
+    public ushort IcmpSequence { get; private set; }
+
+    /// <summary>Type and code as one 16-bit field (type &lt;&lt; 8 | code), as k8s_dp's icmp_t reads them.</summary>
+    public readonly ushort IcmpTypeCode => (ushort)((IcmpType << 8) | IcmpCode);
+
     public readonly bool HasVlan => (Layers & FrameLayers.Vlan) != 0;
 
     public readonly bool HasArp => (Layers & FrameLayers.Arp) != 0;
@@ -100,6 +114,10 @@ public struct FrameHeaders
     public readonly bool HasUdp => (Layers & FrameLayers.Udp) != 0;
 
     public readonly bool HasIcmp => (Layers & FrameLayers.Icmp) != 0;
+
+    public readonly bool HasSctp => (Layers & FrameLayers.Sctp) != 0;
+
+    public readonly bool HasUdpLite => (Layers & FrameLayers.UdpLite) != 0;
 
     /// <summary>The transport payload and header length from the IPv4 header: total length − IHL × 4.</summary>
     public readonly int L4Length => IPv4TotalLength - IPv4HeaderLength;
@@ -241,7 +259,31 @@ public struct FrameHeaders
                 {
                     IcmpType = l4[0];
                     IcmpCode = l4[1];
+                    if (l4.Length >= IcmpHeaderLength)
+                    {
+                        IcmpIdentifier = BinaryPrimitives.ReadUInt16BigEndian(l4[4..]);
+                        IcmpSequence = BinaryPrimitives.ReadUInt16BigEndian(l4[6..]);
+                    }
+
                     Layers |= FrameLayers.Icmp;
+                }
+
+                break;
+            case IPProtocols.Sctp:
+                if (l4.Length >= SctpCommonHeaderLength)
+                {
+                    SourcePort = BinaryPrimitives.ReadUInt16BigEndian(l4);
+                    DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+                    Layers |= FrameLayers.Sctp;
+                }
+
+                break;
+            case IPProtocols.UdpLite:
+                if (l4.Length >= UdpLiteLength)
+                {
+                    SourcePort = BinaryPrimitives.ReadUInt16BigEndian(l4);
+                    DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+                    Layers |= FrameLayers.UdpLite;
                 }
 
                 break;

@@ -17,4 +17,10 @@ public enum FrameLayers : ushort
     Tcp = 1 << 5,
     Udp = 1 << 6,
     Icmp = 1 << 7,
+
+    /// <summary>SCTP's 12-byte common header.</summary>
+    Sctp = 1 << 8,
+
+    /// <summary>UDP-Lite's 8-byte header (RFC 3828).</summary>
+    UdpLite = 1 << 9,
 }

@@ -8,7 +8,7 @@ namespace SoftTarget.DataPlane;
 /// <summary>
 /// Opens every port's TAP (created if missing, persistent so pods keep their interfaces across a
 /// restart of the target), runs a worker per port, points the engine at each committed pipeline and
-/// ages learned connections.
+/// ages learned connections (pinned_flows*, acl_conntrack).
 /// </summary>
 internal sealed partial class DataPlaneService : BackgroundService
 {
@@ -255,7 +255,7 @@ internal sealed partial class DataPlaneService : BackgroundService
         var now = _time.GetTimestamp();
         var idle = TimeSpan.FromSeconds(_options.FlowIdleSeconds);
         var removed = 0;
-        foreach (var table in (TableState[])[tables.PinnedFlows, tables.PinnedFlowsReverse])
+        foreach (var table in (TableState[])[tables.PinnedFlows, tables.PinnedFlowsReverse, tables.AclConntrack])
         {
             foreach (var (key, entry) in table.Entries)
             {

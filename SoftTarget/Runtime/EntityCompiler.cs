@@ -149,6 +149,7 @@ internal static class EntityCompiler
         }
     }
 
+    /// <summary>Checks the action against the P4Info and compiles it; its parameter values become canonical in place.</summary>
     public static EntryAction CompileAction(P4InfoIndex index, Action action)
     {
         if (!index.Actions.TryGetValue(action.ActionId, out var info))
@@ -192,6 +193,12 @@ internal static class EntityCompiler
 
             seen[position] = true;
             values[position] = P4Bytes.ToUInt64(param.Value.Span);
+
+            // Stored and read back canonical, however it was padded (an 8-bit value sent as two bytes, say).
+            if (param.Value.Length > 1 && param.Value.Span[0] == 0)
+            {
+                param.Value = P4Bytes.Canonical(param.Value.Span);
+            }
         }
 
         for (var i = 0; i < seen.Length; i++)

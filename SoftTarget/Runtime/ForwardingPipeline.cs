@@ -24,5 +24,14 @@ internal sealed class ForwardingPipeline
 
     public TableState Table(string name) => Tables[Index.Table(name).Id];
 
+    /// <summary>Makes the writes so far visible to the data plane's LPM lookups (<see cref="TableState.Publish"/>).</summary>
+    public void Publish()
+    {
+        foreach (var table in Tables.Values)
+        {
+            table.Publish();
+        }
+    }
+
     public ActionProfileState Profile(string name) => Profiles[Index.ActionProfile(name).Id];
 }

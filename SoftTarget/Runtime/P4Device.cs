@@ -142,6 +142,9 @@ internal sealed class P4Device
                     errors[i] ??= new P4UpdateException(StatusCode.Aborted, "rolled back: another update of the batch failed");
                 }
             }
+
+            // Once per request, not per update: a batch reaches the LPM lookups whole.
+            pipeline.Publish();
         }
 
         return errors;
@@ -197,6 +200,7 @@ internal sealed class P4Device
         if (reconcile && Pipeline is { } current)
         {
             PipelineReconciler.Carry(current, next);
+            next.Publish();
         }
 
         Volatile.Write(ref _pipeline, next);

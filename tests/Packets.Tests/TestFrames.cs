@@ -31,7 +31,7 @@ internal static class TestFrames
         byte seed = 1)
     {
         var l3 = vlanTci is null ? 14 : 18;
-        var l4Header = protocol switch { 6 => 20, 17 => 8, _ => 8 };
+        var l4Header = protocol switch { 6 => 20, 17 => 8, 132 => 12, _ => 8 };
         var ipLength = 20 + optionsLength;
         var total = ipLength + l4Header + payloadLength;
         var frame = new byte[l3 + total + padding];
@@ -74,6 +74,11 @@ internal static class TestFrames
                 BinaryPrimitives.WriteUInt16BigEndian(l4[2..], destinationPort);
                 BinaryPrimitives.WriteUInt16BigEndian(l4[4..], (ushort)l4.Length);
                 break;
+            case 132 or 136:
+                // SCTP common header (verification tag, CRC32c left 0) or UDP-Lite (full checksum coverage, 0).
+                BinaryPrimitives.WriteUInt16BigEndian(l4, sourcePort);
+                BinaryPrimitives.WriteUInt16BigEndian(l4[2..], destinationPort);
+                break;
             default:
                 l4[0] = 8; // echo request
                 BinaryPrimitives.WriteUInt16BigEndian(l4[4..], 0x4242);
@@ -97,7 +102,7 @@ internal static class TestFrames
             };
             BinaryPrimitives.WriteUInt16BigEndian(field, value);
         }
-        else
+        else if (protocol == 1)
         {
             BinaryPrimitives.WriteUInt16BigEndian(l4[2..], (ushort)~ReferenceChecksum.Sum(l4));
         }

@@ -22,6 +22,14 @@ public static class K8sDp
         return entry;
     }
 
+    /// <summary>Adds an LPM match of <paramref name="value"/>/<paramref name="prefixLength"/> (host bits must be zero); a don't-care field is left out instead.</summary>
+    public static TableEntry WithLpm(this TableEntry entry, string field, ulong value, int prefixLength)
+    {
+        var info = Names.Tables[entry.TableId];
+        entry.Match.Add(new FieldMatch { FieldId = info.Field(field).Id, Lpm = new FieldMatch.Types.LPM { Value = P4Bytes.FromUInt(value), PrefixLen = prefixLength } });
+        return entry;
+    }
+
     public static TableEntry With(this TableEntry entry, string action, params (string Param, ulong Value)[] parameters)
     {
         entry.Action = new TableAction { Action = Act(action, parameters) };

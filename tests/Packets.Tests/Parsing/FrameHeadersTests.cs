@@ -97,6 +97,75 @@ public sealed class FrameHeadersTests
     }
 
     [Fact]
+    public void TryParse_IcmpEcho_ReadsTypeCodeIdentifierAndSequence()
+    {
+        var frame = TestFrames.IPv4(IPProtocols.Icmp, TestFrames.ClientIp, TestFrames.ServiceIp);
+        frame[34] = 0; // echo reply
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(34 + 6), 7);
+
+        var headers = TestFrames.Parse(frame);
+
+        Assert.Equal(0x0000, headers.IcmpTypeCode);
+        Assert.Equal(0x4242, headers.IcmpIdentifier);
+        Assert.Equal(7, headers.IcmpSequence);
+        Assert.Equal(0, headers.SourcePort);
+        Assert.Equal(0, headers.DestinationPort);
+    }
+
+    [Fact]
+    public void TryParse_IcmpTypeAndCode_OneFieldTypeHigh()
+    {
+        var frame = TestFrames.IPv4(IPProtocols.Icmp, TestFrames.ClientIp, TestFrames.ServiceIp);
+        frame[34] = 3; // destination unreachable
+        frame[35] = 4; // fragmentation needed
+
+        Assert.Equal(0x0304, TestFrames.Parse(frame).IcmpTypeCode);
+    }
+
+    [Fact]
+    public void TryParse_IcmpOfFourBytes_IcmpLayerWithoutIdentifier()
+    {
+        var frame = TestFrames.IPv4(IPProtocols.Icmp, TestFrames.ClientIp, TestFrames.ServiceIp, payloadLength: 0);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 24); // total length: IPv4 header + 4 bytes
+
+        var headers = TestFrames.Parse(frame);
+
+        Assert.Equal(FrameLayers.Ethernet | FrameLayers.IPv4 | FrameLayers.Icmp, headers.Layers);
+        Assert.Equal(0x0800, headers.IcmpTypeCode);
+        Assert.Equal(0, headers.IcmpIdentifier);
+    }
+
+    [Theory]
+    [InlineData(IPProtocols.Sctp, FrameLayers.Sctp)]
+    [InlineData(IPProtocols.UdpLite, FrameLayers.UdpLite)]
+    public void TryParse_SctpOrUdpLite_ReadsPorts(byte protocol, FrameLayers layer)
+    {
+        var frame = TestFrames.IPv4(protocol, TestFrames.ClientIp, TestFrames.ServiceIp, 40000, 3868);
+
+        var headers = TestFrames.Parse(frame);
+
+        Assert.Equal(FrameLayers.Ethernet | FrameLayers.IPv4 | layer, headers.Layers);
+        Assert.Equal(protocol, headers.IPv4Protocol);
+        Assert.Equal(40000, headers.SourcePort);
+        Assert.Equal(3868, headers.DestinationPort);
+        Assert.False(headers.HasTcp || headers.HasUdp);
+    }
+
+    [Theory]
+    [InlineData(IPProtocols.Sctp, 11)]
+    [InlineData(IPProtocols.UdpLite, 7)]
+    public void TryParse_SctpOrUdpLiteCutShort_IPv4WithoutTransport(byte protocol, int transportBytes)
+    {
+        var frame = TestFrames.IPv4(protocol, TestFrames.ClientIp, TestFrames.ServiceIp, 40000, 3868, payloadLength: 0, padding: 20);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), (ushort)(20 + transportBytes));
+
+        var headers = TestFrames.Parse(frame);
+
+        Assert.Equal(FrameLayers.Ethernet | FrameLayers.IPv4, headers.Layers);
+        Assert.Equal(0, headers.DestinationPort);
+    }
+
+    [Fact]
     public void TryParse_LessThanEthernetHeader_ReturnsFalse()
     {
         Assert.False(FrameHeaders.TryParse(new byte[13], out var headers));
@@ -206,7 +275,7 @@ public sealed class FrameHeadersTests
             frame[l3 + 3] = totalLengthLow;
             frame[l3 + 6] &= 0xE0;
             frame[l3 + 7] = 0;
-            frame[l3 + 9] = (kind % 4) switch { 0 => IPProtocols.Tcp, 1 => IPProtocols.Udp, _ => IPProtocols.Icmp };
+            frame[l3 + 9] = (kind % 8) switch { 0 => IPProtocols.Tcp, 1 => IPProtocols.Udp, 4 => IPProtocols.Sctp, 5 => IPProtocols.UdpLite, _ => IPProtocols.Icmp };
         }
 
         return ParsesWithinBounds(frame);
@@ -215,7 +284,7 @@ public sealed class FrameHeadersTests
     [Property(MaxTest = 200)]
     public bool TryParse_EveryTruncationOfValidFrames_NeverThrowsAndStaysInBounds(bool vlan, byte options, byte payload)
     {
-        foreach (var protocol in new[] { IPProtocols.Tcp, IPProtocols.Udp, IPProtocols.Icmp })
+        foreach (var protocol in new[] { IPProtocols.Tcp, IPProtocols.Udp, IPProtocols.Icmp, IPProtocols.Sctp, IPProtocols.UdpLite })
         {
             var frame = TestFrames.IPv4(protocol, TestFrames.ClientIp, TestFrames.ServiceIp, payloadLength: payload % 64, vlanTci: vlan ? (ushort)1 : null, optionsLength: options % 11 * 4);
             for (var length = 0; length <= frame.Length; length++)
@@ -263,7 +332,21 @@ public sealed class FrameHeadersTests
         if (headers.HasIcmp)
         {
             ok &= headers.HasIPv4 && headers.L4Offset + FrameHeaders.IcmpMinimumLength <= end;
+            ok &= headers.IcmpIdentifier == 0 || headers.L4Offset + FrameHeaders.IcmpHeaderLength <= end;
         }
+
+        if (headers.HasSctp)
+        {
+            ok &= headers.HasIPv4 && headers.L4Offset + FrameHeaders.SctpCommonHeaderLength <= end;
+        }
+
+        if (headers.HasUdpLite)
+        {
+            ok &= headers.HasIPv4 && headers.L4Offset + FrameHeaders.UdpLiteLength <= end;
+        }
+
+        // At most one transport layer.
+        ok &= System.Numerics.BitOperations.PopCount((uint)(headers.Layers & (FrameLayers.Tcp | FrameLayers.Udp | FrameLayers.Icmp | FrameLayers.Sctp | FrameLayers.UdpLite))) <= 1;
 
         return ok;
     }

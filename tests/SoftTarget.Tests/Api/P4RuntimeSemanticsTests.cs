@@ -306,6 +306,137 @@ public sealed class P4RuntimeSemanticsTests : IClassFixture<SoftTargetProcess>
     }
 
     [Fact]
+    public async Task SetPipeline_WithoutAclConntrack_InvalidArgumentNamingIt()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        var other = SoftTargetProcess.K8sDpP4Info.Clone();
+        other.Tables.Remove(other.Tables.Single(t => t.Preamble.Alias == "acl_conntrack"));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => session.SetPipelineAsync(other));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("acl_conntrack", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetPipeline_AclProtocolFieldNotLpm_InvalidArgumentNamingTheField()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        var other = SoftTargetProcess.K8sDpP4Info.Clone();
+        var table = other.Tables.Single(t => t.Preamble.Alias == "acl_pod_ip_proto_table_ingress");
+        table.MatchFields.Single(f => f.Name == "hdr.ipv4.protocol").MatchType = Proto.P4.Config.V1.MatchField.Types.MatchType.Exact;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => session.SetPipelineAsync(other));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("acl_pod_ip_proto_table_ingress key field hdr.ipv4.protocol", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Insert_AclLpmEntries_ReadBackCanonicalWithTheOmittedFieldAsWildcard()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        var table = Names.Table("acl_pod_ip_proto_table_ingress");
+        var tcp = Entry("acl_pod_ip_proto_table_ingress", ("hdr.ipv4.dst_addr", Ip("10.244.0.7"))).WithLpm("hdr.ipv4.protocol", 6, 8).With("set_range_check_ref", ("pol_id", 7), ("range_check_ref", 1));
+        var catchAll = Entry("acl_pod_ip_proto_table_ingress", ("hdr.ipv4.dst_addr", Ip("10.244.0.7"))).With("set_status_deny_all");
+        var ipset = Entry("acl_ipset_match_table_ingress", ("meta.acl_pol_id", 7)).WithLpm("hdr.ipv4.src_addr", Ip("10.244.0.0"), 16).With("set_ipset_match_result", ("ipset_matched_mask", 1));
+        var anywhere = Entry("acl_ipset_match_table_ingress", ("meta.acl_pol_id", 7)).With("set_ipset_match_result", ("ipset_matched_mask", 2));
+
+        await session.WriteAsync(Insert(tcp), Insert(catchAll), Insert(ipset), Insert(anywhere));
+
+        Assert.Equal(2, (await session.ReadAsync(new Entity { TableEntry = new TableEntry { TableId = table.Id } })).Count);
+        var readCatchAll = Assert.Single(await session.ReadAsync(new Entity { TableEntry = Entry("acl_pod_ip_proto_table_ingress", ("hdr.ipv4.dst_addr", Ip("10.244.0.7"))) })).TableEntry;
+        Assert.Equal(Names.Action("set_status_deny_all").Id, readCatchAll.Action.Action.ActionId);
+        Assert.Single(readCatchAll.Match);
+        var readTcp = Assert.Single(await session.ReadAsync(new Entity { TableEntry = Entry("acl_pod_ip_proto_table_ingress", ("hdr.ipv4.dst_addr", Ip("10.244.0.7"))).WithLpm("hdr.ipv4.protocol", 6, 8) })).TableEntry;
+        var protocol = readTcp.Match.Single(m => m.FieldId == table.Field("hdr.ipv4.protocol").Id).Lpm;
+        Assert.Equal((Bytes(6), 8), (protocol.Value, protocol.PrefixLen));
+        Assert.Equal([Bytes(7), Bytes(1)], readTcp.Action.Action.Params.Select(p => p.Value));
+        var readIpset = Assert.Single(await session.ReadAsync(new Entity { TableEntry = Entry("acl_ipset_match_table_ingress", ("meta.acl_pol_id", 7)).WithLpm("hdr.ipv4.src_addr", Ip("10.244.0.0"), 16) })).TableEntry;
+        Assert.Equal(Bytes(10, 244, 0, 0), readIpset.Match.Single(m => m.FieldMatchTypeCase == FieldMatch.FieldMatchTypeOneofCase.Lpm).Lpm.Value);
+        // The same key again, omitted field included, is the same entry.
+        Assert.Equal([StatusCode.AlreadyExists, StatusCode.AlreadyExists], await FailedCodesAsync(() => session.WriteAsync(Insert(catchAll.Clone()), Insert(anywhere.Clone()))));
+    }
+
+    public static TheoryData<string, Func<TableEntry>> InvalidAclEntries => new()
+    {
+        { "LPM prefix 0 (a don't-care is omitted)", () => Entry("acl_ipset_match_table_egress", ("meta.acl_pol_id", 1)).WithLpm("hdr.ipv4.dst_addr", 0, 0).With("acl_deny") },
+        { "LPM host bits set", () => Entry("acl_ipset_match_table_egress", ("meta.acl_pol_id", 1)).WithLpm("hdr.ipv4.dst_addr", Ip("10.244.0.1"), 24).With("acl_deny") },
+        { "LPM prefix beyond the width", () => Entry("acl_pod_ip_proto_table_egress", ("hdr.ipv4.src_addr", 1)).WithLpm("hdr.ipv4.protocol", 6, 9).With("set_status_deny_all") },
+        { "LPM field given as exact", () => Entry("acl_pod_ip_proto_table_egress", ("hdr.ipv4.src_addr", 1), ("hdr.ipv4.protocol", 6)).With("set_status_deny_all") },
+        { "missing exact field of an LPM table", () => new TableEntry { TableId = Names.Table("acl_ipset_match_table_egress").Id }.WithLpm("hdr.ipv4.dst_addr", 0x0A000000, 8).With("acl_deny") },
+        { "acl_conntrack entry without its key", () => new TableEntry { TableId = Names.Table("acl_conntrack").Id }.With("acl_conntrack_hit") },
+        { "default-only action on an entry", () => Entry("acl_conntrack", ("meta.ct_ip_lo", 1), ("meta.ct_ip_hi", 2), ("hdr.ipv4.protocol", 6), ("meta.ct_port_lo", 1), ("meta.ct_port_hi", 2)).With("acl_conntrack_miss") },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidAclEntries))]
+    public async Task Insert_InvalidAclEntry_InvalidArgumentAndNothingWritten(string why, Func<TableEntry> entry)
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+
+        var codes = await FailedCodesAsync(() => session.WriteAsync(Insert(entry())));
+
+        Assert.True(codes.SequenceEqual([StatusCode.InvalidArgument]), why);
+        Assert.Empty(await session.ReadAsync(new Entity { TableEntry = new TableEntry() }));
+    }
+
+    [Fact]
+    public async Task Insert_EightBitParamPaddedToTwoBytes_AcceptedAndReadBackAsOneByte()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        var entry = Entry("acl_pod_ip_proto_table_egress", ("hdr.ipv4.src_addr", Ip("10.244.0.6"))).WithLpm("hdr.ipv4.protocol", 17, 8).With("set_range_check_ref", ("pol_id", 7), ("range_check_ref", 2));
+        // As the Go original sends 8-bit values (reference-behaviour.md 11.3, 19): the value fits, only the padding is extra.
+        entry.Action.Action.Params[0].Value = Bytes(0, 7);
+
+        await session.WriteAsync(Insert(entry));
+
+        var stored = Assert.Single(await session.ReadAsync(new Entity { TableEntry = new TableEntry { TableId = entry.TableId } })).TableEntry;
+        Assert.Equal([Bytes(7), Bytes(2)], stored.Action.Action.Params.Select(p => p.Value));
+    }
+
+    [Fact]
+    public async Task Insert_EightBitParamAbove255_InvalidArgumentNamingActionAndParam()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        var entry = Entry("acl_ipset_match_table_ingress", ("meta.acl_pol_id", 7)).With("set_ipset_match_result", ("ipset_matched_mask", 1));
+        entry.Action.Action.Params[0].Value = Bytes(1, 0);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => session.WriteAsync(Insert(entry)));
+
+        var detail = Assert.Single(Details(error));
+        Assert.Equal((int)StatusCode.InvalidArgument, detail.CanonicalCode);
+        Assert.Contains("set_ipset_match_result", detail.Message, StringComparison.Ordinal);
+        Assert.Contains("ipset_matched_mask", detail.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Insert_RangeCheckWith15Params_InvalidArgumentNamingActionAndTheMissingParam()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        var parameters = Enumerable.Range(0, 8).SelectMany(i => new[] { ($"min{i}", 1UL), ($"max{i}", 0UL) }).Take(15).ToArray();
+        var entry = Entry("tcp_dport_rc_table", ("meta.acl_pol_id", 7)).With("do_range_check_tcp", parameters);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => session.WriteAsync(Insert(entry)));
+
+        var detail = Assert.Single(Details(error));
+        Assert.Equal((int)StatusCode.InvalidArgument, detail.CanonicalCode);
+        Assert.Contains("do_range_check_tcp", detail.Message, StringComparison.Ordinal);
+        Assert.Contains("max7", detail.Message, StringComparison.Ordinal);
+        Assert.Empty(await session.ReadAsync(new Entity { TableEntry = new TableEntry { TableId = entry.TableId } }));
+    }
+
+    [Fact]
+    public async Task DefaultAction_RangeCheckTables_ConstForTcpAndUdpOnly()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        TableEntry Default(string table, string action) => new() { TableId = Names.Table(table).Id, IsDefaultAction = true, Action = new TableAction { Action = Act(action) } };
+
+        Assert.Equal([StatusCode.PermissionDenied, StatusCode.PermissionDenied], await FailedCodesAsync(() => session.WriteAsync(
+            Modify(Default("tcp_dport_rc_table", "acl_deny")), Modify(Default("udp_dport_rc_table", "udp_acl_deny")), Modify(Default("sctp_dport_rc_table", "acl_deny")))));
+    }
+
+    [Fact]
     public async Task Write_BeforeAnyPipeline_FailedPrecondition()
     {
         await using var fresh = new SoftTargetProcess();

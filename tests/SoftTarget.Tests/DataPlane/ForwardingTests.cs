@@ -39,6 +39,25 @@ public sealed class ForwardingTests : IClassFixture<SoftTargetProcess>
     }
 
     [Fact]
+    public async Task Pods_Ping_FailsWhileAnIngressDenyEntryIsWrittenAndWorksOnceItIsDeleted()
+    {
+        await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
+        await using var a = await Pod.CreateAsync(_target, "10.244.0.6");
+        await using var b = await Pod.CreateAsync(_target, "10.244.0.7");
+        await session.WriteAsync(Insert(PodRoute(a.Ip, a.Port, a.Mac)), Insert(PodRoute(b.Ip, b.Port, b.Mac)));
+        Assert.True(await PingAsync(a, b.Ip), "a -> b before any policy\n" + _target.Output);
+
+        // b's catch-all ingress entry (protocol omitted): deny everything. Each ping run is a new ICMP identifier, so a new connection.
+        var deny = Entry("acl_pod_ip_proto_table_ingress", ("hdr.ipv4.dst_addr", Ip(b.Ip))).With("set_status_deny_all");
+        await session.WriteAsync(Insert(deny));
+        Assert.False(await PingAsync(a, b.Ip), "b denies all ingress, yet a's ping went through\n" + _target.Output);
+        Assert.True(await PingAsync(b, a.Ip), "b's own pings are not ingress to b\n" + _target.Output);
+
+        await session.WriteAsync(Delete(deny));
+        Assert.True(await PingAsync(a, b.Ip), "a -> b after the deny entry was deleted\n" + _target.Output);
+    }
+
+    [Fact]
     public async Task ServiceVip_TcpAndUdp_SpreadOverBothBackendsStickyPerConnectionAndAnsweredFromTheVip()
     {
         await using var session = await P4Session.PrimaryWithPipelineAsync(_target);
