@@ -85,6 +85,10 @@ internal static class PolicyTranslator
         var groups = new Dictionary<string, AclGroup>(StringComparer.Ordinal);
         var closed = new Dictionary<string, string>(StringComparer.Ordinal);
         var pods = new Dictionary<(AclDirection, uint, byte?), PodAcl>();
+        // Pods of one namespace mostly share their policies: a direction's rules, and the entries they
+        // make, are worked out once per selection (and per address only when a rule names local addresses).
+        var restrictions = new Dictionary<string, (IReadOnlyList<AllowRule>? Allowed, string? Reason)>(StringComparer.Ordinal);
+        var templates = new Dictionary<string, (List<PodAcl> Entries, Dictionary<string, string> Closed)>(StringComparer.Ordinal);
         foreach (var (name, endpoint) in endpoints)
         {
             var addresses = endpoint.Ipv4Nets
@@ -92,7 +96,14 @@ internal static class PolicyTranslator
                 .OfType<uint>().Distinct().ToList();
             foreach (var direction in new[] { AclDirection.Ingress, AclDirection.Egress })
             {
-                var (allowed, reason) = Restriction(endpoint, direction, rules, Translated);
+                var (tier, keys) = Selection(endpoint, direction);
+                var selection = $"{Name(direction)}|{tier is not null}|{string.Join('|', keys)}";
+                if (!restrictions.TryGetValue(selection, out var restriction))
+                {
+                    restrictions[selection] = restriction = Restriction(tier is not null, keys, direction, rules, Translated);
+                }
+
+                var (allowed, reason) = restriction;
                 if (reason is not null)
                 {
                     closed[$"{name} {Name(direction)}"] = reason;
@@ -103,12 +114,25 @@ internal static class PolicyTranslator
                     continue;
                 }
 
+                var local = allowed?.Any(r => r.Local is not null) ?? false;
                 foreach (var address in addresses)
                 {
-                    foreach (var entry in Entries(direction, address, allowed ?? [], groups, closed, name))
+                    var templateKey = local ? $"{selection}|{address}" : selection;
+                    if (!templates.TryGetValue(templateKey, out var template))
+                    {
+                        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+                        templates[templateKey] = template = ([.. Entries(direction, address, allowed ?? [], groups, reasons)], reasons);
+                    }
+
+                    foreach (var (what, why) in template.Closed)
+                    {
+                        closed[$"{name} {what}"] = why;
+                    }
+
+                    foreach (var entry in template.Entries)
                     {
                         // Two endpoints claiming one address (a stale one): the first by key keeps it.
-                        pods.TryAdd((entry.Direction, entry.Address, entry.Protocol), entry);
+                        pods.TryAdd((entry.Direction, address, entry.Protocol), entry with { Address = address });
                     }
                 }
             }
@@ -132,23 +156,29 @@ internal static class PolicyTranslator
 
     private static string Name(AclDirection direction) => direction == AclDirection.Ingress ? "ingress" : "egress";
 
+    /// <summary>What restricts a direction: the first tier listing policies for it, with their keys; else (tier null) the profiles' keys.</summary>
+    private static (TierInfo? Tier, List<string> Keys) Selection(WorkloadEndpoint endpoint, AclDirection direction)
+    {
+        var tier = endpoint.Tiers.FirstOrDefault(t => (direction == AclDirection.Ingress ? t.IngressPolicies : t.EgressPolicies).Count > 0);
+        return tier is null
+            ? (null, [.. endpoint.ProfileIds.Select(id => ProfileKind + id)])
+            : (tier, [.. (direction == AclDirection.Ingress ? tier.IngressPolicies : tier.EgressPolicies).Select(name => $"{PolicyKind}{tier.Name}/{name}")]);
+    }
+
     /// <summary>The allow rules a direction is held to, null when it is open; or why it is closed.</summary>
     private static (IReadOnlyList<AllowRule>? Allowed, string? Closed) Restriction(
-        WorkloadEndpoint endpoint,
+        bool byPolicies,
+        List<string> keys,
         AclDirection direction,
         Dictionary<string, (IEnumerable<Rule> Inbound, IEnumerable<Rule> Outbound)> rules,
         Func<string, AclDirection, RuleTranslator.Translation> translated)
     {
-        var tier = endpoint.Tiers.FirstOrDefault(t => (direction == AclDirection.Ingress ? t.IngressPolicies : t.EgressPolicies).Count > 0);
-        var keys = tier is null
-            ? endpoint.ProfileIds.Select(id => ProfileKind + id)
-            : (direction == AclDirection.Ingress ? tier.IngressPolicies : tier.EgressPolicies).Select(name => $"{PolicyKind}{tier.Name}/{name}");
         var allowed = new List<AllowRule>();
         foreach (var key in keys)
         {
             if (!rules.ContainsKey(key))
             {
-                if (tier is null)
+                if (!byPolicies)
                 {
                     continue; // a profile Felix has not sent allows nothing
                 }
@@ -159,7 +189,7 @@ internal static class PolicyTranslator
             var translation = translated(key, direction);
             if (translation.Error is not null)
             {
-                var what = tier is null ? "profile " + key[ProfileKind.Length..] : "policy " + key[PolicyKind.Length..];
+                var what = !byPolicies ? "profile " + key[ProfileKind.Length..] : "policy " + key[PolicyKind.Length..];
                 return (null, $"{what} cannot be expressed: {translation.Error}");
             }
 
@@ -174,14 +204,15 @@ internal static class PolicyTranslator
     }
 
     /// <summary>A restricted direction's entries for one address: a catch-all, and a protocol's own entry where its verdict differs.</summary>
-    private static IEnumerable<PodAcl> Entries(AclDirection direction, uint address, IReadOnlyList<AllowRule> allowed, Dictionary<string, AclGroup> groups, Dictionary<string, string> closed, string endpoint)
+    /// <summary>(<paramref name="closed"/>: a protocol closed for too many ranges, by "direction protocol n".)</summary>
+    private static IEnumerable<PodAcl> Entries(AclDirection direction, uint address, IReadOnlyList<AllowRule> allowed, Dictionary<string, AclGroup> groups, Dictionary<string, string> closed)
     {
         var rules = allowed.Where(r => r.AppliesTo(address) && r.Remote.Count > 0).ToList();
-        var catchAll = Entry(direction, address, null, rules.Where(r => r.Protocol is null).ToList(), groups, closed, endpoint);
+        var catchAll = Entry(direction, address, null, rules.Where(r => r.Protocol is null).ToList(), groups, closed);
         yield return catchAll;
         foreach (var protocol in CommonProtocols.Concat(rules.Select(r => r.Protocol).OfType<byte>()).Distinct())
         {
-            var entry = Entry(direction, address, protocol, rules.Where(r => r.Protocol is null || r.Protocol == protocol).ToList(), groups, closed, endpoint);
+            var entry = Entry(direction, address, protocol, rules.Where(r => r.Protocol is null || r.Protocol == protocol).ToList(), groups, closed);
             if (entry.Verdict != catchAll.Verdict || !ReferenceEquals(entry.Group, catchAll.Group))
             {
                 yield return entry;
@@ -189,7 +220,7 @@ internal static class PolicyTranslator
         }
     }
 
-    private static PodAcl Entry(AclDirection direction, uint address, byte? protocol, List<AllowRule> rules, Dictionary<string, AclGroup> groups, Dictionary<string, string> closed, string endpoint)
+    private static PodAcl Entry(AclDirection direction, uint address, byte? protocol, List<AllowRule> rules, Dictionary<string, AclGroup> groups, Dictionary<string, string> closed)
     {
         if (rules.Count == 0)
         {
@@ -221,7 +252,7 @@ internal static class PolicyTranslator
             var slots = Slots(rules);
             if (slots.Count > AclGroup.MaxSlots)
             {
-                closed[$"{endpoint} {Name(direction)} protocol {protocol}"] =
+                closed[$"{Name(direction)} protocol {protocol}"] =
                     $"{slots.Count} (address set, port range) pairs for protocol {protocol}: k8s_dp checks at most {AclGroup.MaxSlots}, so this protocol is closed";
                 return new PodAcl(direction, address, protocol, AclVerdict.DenyAll, null);
             }

@@ -80,7 +80,7 @@ internal static partial class ProgrammingBenchmark
         return report;
     }
 
-    private static async Task<DaemonProcess> StartManagerAsync(TestCertificates certificates, SoftTargetProcess target, string directory, int apiPort, int metricsPort)
+    internal static async Task<DaemonProcess> StartManagerAsync(TestCertificates certificates, SoftTargetProcess target, string directory, int apiPort, int metricsPort)
     {
         // The manager an operator installs: make publish's Native AOT executable.
         var manager = DaemonProcess.StartPublished("inframanager",
@@ -134,7 +134,7 @@ internal static partial class ProgrammingBenchmark
 
 
     /// <summary>dotnet_total_memory_bytes from the manager's /metrics.</summary>
-    private static async Task<double> ManagedHeapMegabytesAsync(int metricsPort)
+    internal static async Task<double> ManagedHeapMegabytesAsync(int metricsPort)
     {
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
