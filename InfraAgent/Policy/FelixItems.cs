@@ -15,6 +15,7 @@ internal sealed class FelixItems
     private readonly string _path;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    private bool _unsaved;
 
     public FelixItems(string path)
     {
@@ -45,8 +46,12 @@ internal sealed class FelixItems
         };
     }
 
-    /// <summary>Records that the manager took <paramref name="message"/> (an update adds its item, a removal drops it).</summary>
-    public void Took(ToDataplane message)
+    /// <summary>
+    /// Records that the manager took <paramref name="message"/> (an update adds its item, a removal drops
+    /// it); written to the file at once unless <paramref name="persist"/> is false (during a sync, which
+    /// <see cref="Persist"/> writes in one go at its InSync).
+    /// </summary>
+    public void Took(ToDataplane message, bool persist)
     {
         if (ItemOf(message) is not { } item)
         {
@@ -55,10 +60,20 @@ internal sealed class FelixItems
 
         lock (_gate)
         {
-            if (item.Removes ? _live.Remove(item.Item) : _live.Add(item.Item))
+            _unsaved |= item.Removes ? _live.Remove(item.Item) : _live.Add(item.Item);
+            if (persist)
             {
                 Save();
             }
+        }
+    }
+
+    /// <summary>Writes what <see cref="Took"/> recorded without writing.</summary>
+    public void Persist()
+    {
+        lock (_gate)
+        {
+            Save();
         }
     }
 
@@ -75,6 +90,12 @@ internal sealed class FelixItems
 
     private void Save()
     {
+        if (!_unsaved)
+        {
+            return;
+        }
+
+        _unsaved = false;
         var temporary = _path + ".tmp";
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!); // an absolute path: the directory exists or can be made
         File.WriteAllLines(temporary, _live.Order(StringComparer.Ordinal));

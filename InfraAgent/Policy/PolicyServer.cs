@@ -117,15 +117,24 @@ internal sealed class PolicyServer : BackgroundService
                     sent.Add(item.Item);
                 }
 
-                await RelayAsync(message, stoppingToken);
+                if (await RelayAsync(message, stoppingToken))
+                {
+                    // A sync's items are written at its InSync, not one file write per message.
+                    _items.Took(message, persist: sent is null);
+                }
+
                 if (sent is not null && message.PayloadCase == Case.InSync)
                 {
+                    _items.Persist();
                     foreach (var removal in _items.Stale(sent))
                     {
                         removal.SequenceNumber = message.SequenceNumber;
                         var stale = FelixPayload.Of(removal);
                         PolicyLog.StaleItem(_logger, message.SequenceNumber, stale);
-                        await RelayAsync(removal, stoppingToken);
+                        if (await RelayAsync(removal, stoppingToken))
+                        {
+                            _items.Took(removal, persist: true);
+                        }
                     }
 
                     sent = null;
@@ -151,7 +160,8 @@ internal sealed class PolicyServer : BackgroundService
         }
     }
 
-    private async Task RelayAsync(ToDataplane message, CancellationToken stoppingToken)
+    /// <summary>Relays one message; true when the manager answered it (done or refused: either way it holds what it recorded), false when there is nothing to relay.</summary>
+    private async Task<bool> RelayAsync(ToDataplane message, CancellationToken stoppingToken)
     {
         var payload = FelixPayload.Of(message);
         var sequence = message.SequenceNumber;
@@ -174,7 +184,7 @@ internal sealed class PolicyServer : BackgroundService
             }
 
             _metrics.Message(payload.Type, "logged");
-            return;
+            return false;
         }
 
         for (var attempt = 1; ; attempt++)
@@ -184,9 +194,6 @@ internal sealed class PolicyServer : BackgroundService
             {
                 var options = new CallOptions(deadline: _time.GetUtcNow().UtcDateTime + s_callTimeout, cancellationToken: stoppingToken);
                 var reply = await rpc.Send(options);
-                // A refusal too: the manager recorded what it refused to express (it closes instead), and a
-                // removal it refused has nothing left to remove.
-                _items.Took(message);
                 if (reply.Successful)
                 {
                     if (attempt > 1)
@@ -199,11 +206,12 @@ internal sealed class PolicyServer : BackgroundService
                     }
 
                     _metrics.Message(payload.Type, "relayed");
-                    return;
+                    return true;
                 }
 
+                // The manager keeps what it refused to express (it closes instead): the item stands.
                 Refused(sequence, payload, rpc.Name, reply.ErrorMessage.Length > 0 ? reply.ErrorMessage : "successful=false without a reason");
-                return;
+                return true;
             }
             catch (RpcException) when (stoppingToken.IsCancellationRequested)
             {
@@ -216,8 +224,9 @@ internal sealed class PolicyServer : BackgroundService
             }
             catch (RpcException e)
             {
+                // Rejected input: nothing of it was recorded.
                 Refused(sequence, payload, rpc.Name, $"{e.StatusCode}: {e.Status.Detail}");
-                return;
+                return false;
             }
 
             var delay = TimeSpan.FromTicks(Math.Min(s_initialBackoff.Ticks << Math.Min(attempt - 1, 16), s_maxBackoff.Ticks));

@@ -56,45 +56,31 @@ internal static class AclGroupIds
         }
 
         var existing = Read(felix);
-        var taken = new HashSet<byte>(existing.Values);
         var result = felix.ToBuilder();
+        var kept = new HashSet<byte>();
         foreach (var (content, id) in existing)
         {
-            if (!plan.Groups.ContainsKey(content))
+            if (plan.Groups.ContainsKey(content))
+            {
+                kept.Add(id);
+            }
+            else
             {
                 result.Remove(Key(id));
             }
         }
 
-        var free = Enumerable.Range(1, MaxId).Select(i => (byte)i).Where(i => !taken.Contains(i)).GetEnumerator();
-        var stillFree = Enumerable.Range(1, MaxId).Select(i => (byte)i).Where(i => !result.ContainsKey(Key(i))).GetEnumerator();
-        foreach (var content in plan.Groups.Keys.Order(StringComparer.Ordinal))
+        // Prefer an id no entry on the target carries yet; fall back to one this change frees.
+        var ids = Enumerable.Range(1, MaxId).Select(i => (byte)i);
+        var candidates = ids.Where(i => !existing.ContainsValue(i)).Concat(ids.Where(i => existing.ContainsValue(i) && !kept.Contains(i))).GetEnumerator();
+        foreach (var content in plan.Groups.Keys.Where(c => !existing.ContainsKey(c)).Order(StringComparer.Ordinal))
         {
-            if (existing.ContainsKey(content))
-            {
-                continue;
-            }
-
-            // Prefer an id no entry on the target carries yet; fall back to one freed just now.
-            var id = free.MoveNext() ? free.Current : NextUnused(stillFree, result);
-            taken.Add(id);
-            result[Key(id)] = ByteString.CopyFrom(Encoding.UTF8.GetBytes(content));
+            // More groups than ids was refused above, so a candidate is left.
+            candidates.MoveNext();
+            result[Key(candidates.Current)] = ByteString.CopyFrom(Encoding.UTF8.GetBytes(content));
         }
 
         return result.ToImmutable();
-    }
-
-    private static byte NextUnused(IEnumerator<byte> candidates, ImmutableSortedDictionary<string, ByteString>.Builder result)
-    {
-        while (candidates.MoveNext())
-        {
-            if (!result.ContainsKey(Key(candidates.Current)))
-            {
-                return candidates.Current;
-            }
-        }
-
-        throw new CapacityException($"no free ACL pol_id: all {MaxId} are in use");
     }
 
     private static string Key(byte id) => Kind + id.ToString("D3", CultureInfo.InvariantCulture);

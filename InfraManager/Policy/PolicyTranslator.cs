@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Google.Protobuf;
+using Packets;
 using Proto.Felix;
 
 namespace InfraManager.Policy;
@@ -19,15 +20,9 @@ internal static class PolicyTranslator
     public const string IpSetKind = "IPSet/";
     public const string WorkloadKind = "WorkloadEndpoint/";
 
-    private const byte Icmp = 1;
-    private const byte Tcp = 6;
-    private const byte Udp = 17;
-    private const byte Sctp = 132;
-    private const byte UdpLite = 136;
-
     // Protocols with an entry of their own for every restricted pod, so that the catch-all entry only
     // ever holds rules without a protocol.
-    private static readonly byte[] CommonProtocols = [Icmp, Tcp, Udp, Sctp, UdpLite];
+    private static readonly byte[] CommonProtocols = [IPProtocols.Icmp, IPProtocols.Tcp, IPProtocols.Udp, IPProtocols.Sctp, IPProtocols.UdpLite];
 
     public static AclPlan Plan(ImmutableSortedDictionary<string, ByteString> felix)
     {
@@ -234,11 +229,11 @@ internal static class PolicyTranslator
 
         var reference = protocol switch
         {
-            Tcp => (byte)1,
-            Udp => (byte)2,
-            Sctp => (byte)3,
-            UdpLite => (byte)4,
-            Icmp => (byte)5,
+            IPProtocols.Tcp => (byte)1,
+            IPProtocols.Udp => (byte)2,
+            IPProtocols.Sctp => (byte)3,
+            IPProtocols.UdpLite => (byte)4,
+            IPProtocols.Icmp => (byte)5,
             _ => (byte)0,
         };
         AclGroup group;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Packets;
 using Proto.Felix;
 
 namespace InfraManager.Policy;
@@ -148,7 +149,7 @@ internal static class RuleTranslator
         var ranges = new List<PortRange>();
         foreach (var (range, i) in rule.DstPorts.Select((r, i) => (r, i)))
         {
-            if (protocol is not (Tcp or Udp or Sctp or UdpLite))
+            if (protocol is not (IPProtocols.Tcp or IPProtocols.Udp or IPProtocols.Sctp or IPProtocols.UdpLite))
             {
                 return (null, "dst_ports: ports need protocol tcp, udp, sctp or udplite");
             }
@@ -164,7 +165,7 @@ internal static class RuleTranslator
 
         if (rule.IcmpCase != Rule.IcmpOneofCase.None)
         {
-            if (protocol != Icmp)
+            if (protocol != IPProtocols.Icmp)
             {
                 return (null, "icmp_type: ICMP types need protocol icmp");
             }
@@ -253,12 +254,8 @@ internal static class RuleTranslator
         return (addresses, null);
     }
 
-    private const byte Icmp = 1;
-    private const byte Tcp = 6;
-    private const byte Udp = 17;
+    // Calico names it; it never matches IPv4.
     private const byte IcmpV6 = 58;
-    private const byte Sctp = 132;
-    private const byte UdpLite = 136;
 
     private static (byte Number, string? Error) Protocol(Proto.Felix.Protocol protocol) => protocol.NumberOrNameCase switch
     {
@@ -266,11 +263,11 @@ internal static class RuleTranslator
         Proto.Felix.Protocol.NumberOrNameOneofCase.Number => (0, $"protocol.number: {protocol.Number.ToString(CultureInfo.InvariantCulture)} is not an IP protocol (1-255)"),
         _ => protocol.Name.ToLowerInvariant() switch
         {
-            "tcp" => (Tcp, null),
-            "udp" => (Udp, null),
-            "icmp" => (Icmp, null),
-            "sctp" => (Sctp, null),
-            "udplite" => (UdpLite, null),
+            "tcp" => (IPProtocols.Tcp, null),
+            "udp" => (IPProtocols.Udp, null),
+            "icmp" => (IPProtocols.Icmp, null),
+            "sctp" => (IPProtocols.Sctp, null),
+            "udplite" => (IPProtocols.UdpLite, null),
             "icmpv6" => (IcmpV6, null),
             _ => (0, $"protocol.name: '{protocol.Name}' is not a protocol Calico names (tcp, udp, icmp, icmpv6, sctp, udplite)"),
         },

@@ -13,29 +13,26 @@ internal sealed partial class K8sDpTables
     /// <summary>The pod-address tables, whose entries point at rule groups (written after them, deleted before them).</summary>
     private IReadOnlyList<TableInfo> ResolveAcl(P4InfoIndex index)
     {
-        var rangeChecks = new Dictionary<byte, (TableInfo Table, ActionInfo Action)>
+        var bounds = Enumerable.Range(0, AclGroup.MaxSlots).SelectMany(i => new[] { $"min{i}", $"max{i}" }).ToArray();
+        RangeCheckTable RangeCheck(string table, string action)
         {
-            [1] = (index.Table(Control + "tcp_dport_rc_table"), index.Action(Control + "do_range_check_tcp")),
-            [2] = (index.Table(Control + "udp_dport_rc_table"), index.Action(Control + "do_range_check_udp")),
-            [3] = (index.Table(Control + "sctp_dport_rc_table"), index.Action(Control + "do_range_check_sctp")),
-            [4] = (index.Table(Control + "udpl_dport_rc_table"), index.Action(Control + "do_range_check_udplite")),
-            [5] = (index.Table(Control + "icmp_type_code_check_table"), index.Action(Control + "do_icmp_type_code_check")),
-        };
-        foreach (var (table, action) in rangeChecks.Values)
-        {
-            for (var i = 0; i < AclGroup.MaxSlots; i++)
+            var info = index.Action(Control + action);
+            if (info.Params.Count != bounds.Length)
             {
-                action.Param($"min{i}");
-                action.Param($"max{i}");
+                throw new P4InfoException($"action {info.Name} has {info.Params.Count} parameters, the manager sends {bounds.Length}");
             }
 
-            if (action.Params.Count != 2 * AclGroup.MaxSlots)
-            {
-                throw new P4InfoException($"action {action.Name} has {action.Params.Count} parameters, the manager sends {2 * AclGroup.MaxSlots}");
-            }
-
-            table.Field("meta.acl_pol_id");
+            return new RangeCheckTable(new PodTable(index.Table(Control + table), "meta.acl_pol_id"), new ActionRef(info, bounds));
         }
+
+        var rangeChecks = new Dictionary<byte, RangeCheckTable>
+        {
+            [1] = RangeCheck("tcp_dport_rc_table", "do_range_check_tcp"),
+            [2] = RangeCheck("udp_dport_rc_table", "do_range_check_udp"),
+            [3] = RangeCheck("sctp_dport_rc_table", "do_range_check_sctp"),
+            [4] = RangeCheck("udpl_dport_rc_table", "do_range_check_udplite"),
+            [5] = RangeCheck("icmp_type_code_check_table", "do_icmp_type_code_check"),
+        };
 
         _acl = new AclTables(
             PodIngress: new PodTable(index.Table(Control + "acl_pod_ip_proto_table_ingress"), "hdr.ipv4.dst_addr"),
@@ -48,7 +45,7 @@ internal sealed partial class K8sDpTables
             DenyAll: new ActionRef(index.Action(Control + "set_status_deny_all")),
             NoAction: new ActionRef(index.Action("NoAction")),
             IpSetMatchResult: new ActionRef(index.Action(Control + "set_ipset_match_result"), "ipset_matched_mask"));
-        return [_acl.PodIngress.Info, _acl.PodEgress.Info, _acl.IpSetIngress.Info, _acl.IpSetEgress.Info, .. rangeChecks.Values.Select(r => r.Table)];
+        return [_acl.PodIngress.Info, _acl.PodEgress.Info, _acl.IpSetIngress.Info, _acl.IpSetEgress.Info, .. rangeChecks.Values.Select(r => r.Table.Info)];
     }
 
     /// <summary>acl_pod_ip_proto_table_{ingress,egress} {pod address, protocol/8 or omitted} → the verdict's action.</summary>
@@ -78,18 +75,14 @@ internal sealed partial class K8sDpTables
 
         if (group.RangeCheckRef != 0)
         {
-            var (table, info) = _acl.RangeChecks[group.RangeCheckRef];
+            var rangeCheck = _acl.RangeChecks[group.RangeCheckRef];
             var bounds = new ulong[2 * AclGroup.MaxSlots];
             for (var i = 0; i < AclGroup.MaxSlots; i++)
             {
                 (bounds[2 * i], bounds[(2 * i) + 1]) = i < group.Slots.Count ? (group.Slots[i].Range.First, group.Slots[i].Range.Last) : (1UL, 0UL);
             }
 
-            var parameters = Enumerable.Range(0, AclGroup.MaxSlots).SelectMany(i => new[] { $"min{i}", $"max{i}" }).ToArray();
-            var entry = new TableEntry { TableId = table.Id };
-            entry.Match.Add(new FieldMatch { FieldId = table.Field("meta.acl_pol_id").Id, Exact = new FieldMatch.Types.Exact { Value = P4Bytes.FromUInt(groupId) } });
-            entry.Action = new TableAction { Action = new ActionRef(info, parameters).Call(bounds) };
-            yield return new Entity { TableEntry = entry };
+            yield return rangeCheck.Table.Entry(rangeCheck.Action.Call(bounds), groupId, null);
         }
     }
 
@@ -98,14 +91,17 @@ internal sealed partial class K8sDpTables
         PodTable PodEgress,
         PodTable IpSetIngress,
         PodTable IpSetEgress,
-        IReadOnlyDictionary<byte, (TableInfo Table, ActionInfo Action)> RangeChecks,
+        IReadOnlyDictionary<byte, RangeCheckTable> RangeChecks,
         ActionRef MatchIpSetOnly,
         ActionRef SetRangeCheckRef,
         ActionRef DenyAll,
         ActionRef NoAction,
         ActionRef IpSetMatchResult);
 
-    /// <summary>A table keyed by one exact field and, optionally, one LPM field (omitted from the entry when the prefix is /0).</summary>
+    /// <summary>A range-check table (keyed by pol_id) and its do_range_check action with all 16 bounds.</summary>
+    private sealed record RangeCheckTable(PodTable Table, ActionRef Action);
+
+    /// <summary>A table keyed by one exact field and, in the pod and ipset tables, one LPM field (omitted from the entry when the prefix is /0).</summary>
     private sealed class PodTable
     {
         private readonly uint _exactId;
@@ -115,11 +111,12 @@ internal sealed partial class K8sDpTables
         {
             Info = info;
             _exactId = info.Field(exact).Id;
-            var lpmField = lpm is null ? info.MatchFields.Single(f => f.MatchType == Proto.P4.Config.V1.MatchField.Types.MatchType.Lpm) : info.Field(lpm);
-            _lpmId = lpmField.Id;
-            if (info.MatchFields.Count != 2)
+            var lpmFields = info.MatchFields.Where(f => f.MatchType == Proto.P4.Config.V1.MatchField.Types.MatchType.Lpm).ToList();
+            _lpmId = lpm is not null ? info.Field(lpm).Id : lpmFields.SingleOrDefault()?.Id ?? 0;
+            var fields = _lpmId == 0 ? 1 : 2;
+            if (info.MatchFields.Count != fields)
             {
-                throw new P4InfoException($"table {info.Name} has {info.MatchFields.Count} match fields, the manager writes 2");
+                throw new P4InfoException($"table {info.Name} has {info.MatchFields.Count} match fields, the manager writes {fields}");
             }
         }
 

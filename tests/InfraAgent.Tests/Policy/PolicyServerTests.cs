@@ -126,9 +126,9 @@ public sealed class PolicyServerTests
         try
         {
             var items = new FelixItems(path);
-            items.Took(FelixFrames.Policy(1, "p"));
-            items.Took(FelixFrames.IpSet(2, "s:a"));
-            items.Took(new ToDataplane { IpsetRemove = new IPSetRemove { Id = "s:a" } });
+            items.Took(FelixFrames.Policy(1, "p"), persist: true);
+            items.Took(FelixFrames.IpSet(2, "s:a"), persist: false);
+            items.Took(new ToDataplane { IpsetRemove = new IPSetRemove { Id = "s:a" } }, persist: true);
 
             var stale = new FelixItems(path).Stale(new HashSet<string>());
 
