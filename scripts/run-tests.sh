@@ -42,6 +42,15 @@ fi
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
     status=1
 fi
+# The failed tests again, each with the head of its message, so the end of the output names them.
+if [ "$failed" -gt 0 ]; then
+    echo
+    echo "== failed tests"
+    awk '/^  Failed [^ ]+ \[/ { print; shown = 0; inmsg = 0; next }
+         /^  Error Message:/ { inmsg = 1; next }
+         /^  Stack Trace:/ { inmsg = 0; next }
+         inmsg && shown < 6 { print "    " substr($0, 1, 300); shown++ }' "$log"
+fi
 echo
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

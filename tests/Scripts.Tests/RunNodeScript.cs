@@ -100,10 +100,28 @@ internal sealed class RunNodeScript : IAsyncDisposable
         ChildProcess.RunAsync("ip", ["netns", "exec", PodPrefix + pod, .. command], TimeSpan.FromSeconds(20));
 
     /// <summary>The first line a Service's ClusterIP answers the client pod with (the backend's name), empty if none.</summary>
+    /// <remarks>
+    /// The answer is taken as soon as its line arrives, waiting up to 5 s for it: a UDP call never ends by
+    /// itself (socat waits out its timeout), and on a loaded machine the backend's forked shell can take
+    /// longer than socat's default half second to answer.
+    /// </remarks>
     public async Task<string> CallAsync(string vip, int port, string protocol)
     {
-        var reply = await InPodAsync("client", "sh", "-c", string.Create(CultureInfo.InvariantCulture, $"echo | socat -T 1 - {protocol}:{vip}:{port}"));
-        return reply.StandardOutput.Split('\n')[0].Trim();
+        var call = string.Create(CultureInfo.InvariantCulture, $"echo | socat -t 5 -T 5 - {protocol}:{vip}:{port} 2>/dev/null");
+        await using var client = DaemonProcess.StartProgram("ip", ["netns", "exec", PodPrefix + "client", "sh", "-c", call]);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(6);
+        while (!client.Output.Contains('\n', StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            if (client.HasExited)
+            {
+                await client.WaitForExitAsync(); // its output read to the end
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return client.Output.Split('\n')[0].Trim();
     }
 
     /// <summary>The pids of everything the run started: daemons from their pid files, servers from the pods' namespaces.</summary>
