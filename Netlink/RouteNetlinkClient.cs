@@ -8,8 +8,9 @@ using Packets;
 namespace Netlink;
 
 /// <summary>
-/// rtnetlink over a NETLINK_ROUTE socket: links, IPv4 addresses and IPv4 routes of the main table, in
-/// the namespace the socket was opened in (see <see cref="Open"/> and <see cref="OpenInNamespace(string)"/>).
+/// rtnetlink over a NETLINK_ROUTE socket: links (veth pairs among them), IPv4 addresses, IPv4 routes of
+/// the main table and ingress redirects (tc clsact, u32, mirred), in the namespace the socket was opened
+/// in (see <see cref="Open"/> and <see cref="OpenInNamespace(string)"/>).
 /// <para>
 /// Calls are synchronous: the kernel handles a request inside sendmsg, so the answer is queued before
 /// recv is called (each wait is still bounded, by 10 s). A client may be shared between threads; its
@@ -25,6 +26,9 @@ public sealed class RouteNetlinkClient : IDisposable
     private const byte FamilyUnspecified = 0;
     private const byte FamilyIPv4 = 2;
     private const ushort NewFlags = NetlinkFlags.Request | NetlinkFlags.Ack;
+
+    /// <summary>The filter priority (tc's <c>prio</c>) of <see cref="RedirectIngress"/>'s u32 filter.</summary>
+    private const ushort RedirectPriority = 1;
 
     private readonly NetlinkSocket _socket;
 
@@ -184,6 +188,124 @@ public sealed class RouteNetlinkClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a veth pair in one RTM_NEWLINK (NLM_F_CREATE | NLM_F_EXCL): <paramref name="name"/> in this
+    /// client's namespace and its peer <paramref name="peerName"/> created directly inside
+    /// <paramref name="peerNamespace"/> (VETH_INFO_PEER with IFLA_NET_NS_FD), so no link is moved: a move
+    /// costs the kernel an rcu_barrier() under the RTNL lock, creating the peer in place does not.
+    /// Both ends get <paramref name="mtu"/> (when positive); the peer gets <paramref name="peerAddress"/>
+    /// when given, a random MAC otherwise, as does this end. <see cref="ErrorNumbers.EEXIST"/> if either name
+    /// is taken in its namespace; then nothing is created.
+    /// <para>
+    /// When <paramref name="up"/>, this end comes up with the pair, the peer right after, through a socket
+    /// opened in <paramref name="peerNamespace"/>: the kernel configures the peer before it joins the pair,
+    /// so an IFF_UP in the peer's ifinfomsg fails with ENOTCONN (as <c>ip link add … peer … up</c> does). If
+    /// that second step fails, the pair is deleted again.
+    /// </para>
+    /// </summary>
+    public void AddVethPair(string name, string peerName, NetworkNamespaceHandle peerNamespace, MacAddress? peerAddress, int mtu, bool up)
+    {
+        ValidateLinkName(name, nameof(name));
+        ValidateLinkName(peerName, nameof(peerName));
+        ArgumentNullException.ThrowIfNull(peerNamespace);
+        ArgumentOutOfRangeException.ThrowIfNegative(mtu);
+
+        var operation = string.Create(
+            CultureInfo.InvariantCulture,
+            $"RTM_NEWLINK dev {name} type veth peer {peerName} netns {peerNamespace.Path}{(peerAddress is { } mac ? $" address {mac}" : "")}{(mtu > 0 ? $" mtu {mtu}" : "")}{(up ? " up" : "")}");
+        var flags = up ? InterfaceInfoMessage.FlagUp : 0;
+        var request = new NetlinkRequest(NetlinkMessageTypes.NewLink, NewFlags | NetlinkFlags.Create | NetlinkFlags.Exclusive);
+        var header = new InterfaceInfoMessage { Family = FamilyUnspecified, Flags = flags, Change = flags };
+        request.Append(ref header);
+        request.AddString(AttributeTypes.LinkName, name);
+        if (mtu > 0)
+        {
+            request.AddUInt32(AttributeTypes.LinkMtu, (uint)mtu);
+        }
+
+        var added = false;
+        try
+        {
+            peerNamespace.SafeFileHandle.DangerousAddRef(ref added);
+            var linkInfo = request.BeginNested(AttributeTypes.LinkInfo);
+            request.AddString(AttributeTypes.LinkInfoKind, "veth");
+            var data = request.BeginNested(AttributeTypes.LinkInfoData);
+            var peer = request.BeginNested(AttributeTypes.VethPeer);
+
+            // The peer's own ifinfomsg, without IFF_UP: veth_open of an unpaired peer is ENOTCONN.
+            var peerHeader = new InterfaceInfoMessage { Family = FamilyUnspecified };
+            request.Append(ref peerHeader);
+            request.AddString(AttributeTypes.LinkName, peerName);
+            request.AddUInt32(AttributeTypes.LinkNetNamespaceFd, (uint)peerNamespace.SafeFileHandle.DangerousGetHandle());
+            if (peerAddress is { } address)
+            {
+                Span<byte> bytes = stackalloc byte[MacAddress.Length];
+                address.WriteTo(bytes);
+                request.AddAttribute(AttributeTypes.LinkAddress, bytes);
+            }
+
+            if (mtu > 0)
+            {
+                request.AddUInt32(AttributeTypes.LinkMtu, (uint)mtu);
+            }
+
+            request.EndNested(peer);
+            request.EndNested(data);
+            request.EndNested(linkInfo);
+            _socket.Execute(request, operation);
+        }
+        finally
+        {
+            if (added)
+            {
+                peerNamespace.SafeFileHandle.DangerousRelease();
+            }
+        }
+
+        if (up)
+        {
+            try
+            {
+                using var peerClient = OpenInNamespace(peerNamespace);
+                peerClient.SetLinkUp(peerName);
+            }
+            catch
+            {
+                try
+                {
+                    DeleteLink(name);
+                }
+                catch (NetlinkException)
+                {
+                    // Best effort: the failure to report is the one above.
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes a link (RTM_DELLINK); a veth takes its peer with it, wherever that is. Returns false if there
+    /// is no link called <paramref name="name"/> (<see cref="ErrorNumbers.ENODEV"/>).
+    /// </summary>
+    public bool DeleteLink(string name)
+    {
+        var operation = "RTM_DELLINK dev " + name;
+        try
+        {
+            var request = new NetlinkRequest(NetlinkMessageTypes.DeleteLink, NewFlags);
+            var header = new InterfaceInfoMessage { Family = FamilyUnspecified, Index = ResolveIndex(name, operation) };
+            request.Append(ref header);
+            _socket.Execute(request, operation);
+            return true;
+        }
+        catch (NetlinkException exception) when (exception.Errno == ErrorNumbers.ENODEV)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The IPv4 addresses of a link, primary first as the kernel lists them.</summary>
     public IReadOnlyList<InterfaceAddress> GetAddresses(string linkName)
     {
@@ -257,6 +379,117 @@ public sealed class RouteNetlinkClient : IDisposable
     public void DeleteRoute(IPv4Route route) =>
         ChangeRoute(NetlinkMessageTypes.DeleteRoute, NewFlags, "RTM_DELROUTE", route);
 
+    /// <summary>
+    /// Makes every frame received on <paramref name="name"/> leave through <paramref name="toName"/>, as
+    /// <c>tc qdisc add dev NAME clsact; tc filter add dev NAME ingress prio 1 handle 800::800 protocol all
+    /// u32 match u32 0 0 action mirred egress redirect dev TONAME</c>: a clsact qdisc (kept if the link
+    /// already has one), then on its ingress hook a u32 filter without keys, which matches every frame,
+    /// whose mirred action redirects it to the egress of <paramref name="toName"/>.
+    /// <para>
+    /// u32 rather than matchall: it is in every kernel with tc filters, matchall (CONFIG_NET_CLS_MATCHALL)
+    /// is not. <see cref="ErrorNumbers.EEXIST"/> if the link already has that redirect (remove it with
+    /// <see cref="DeleteIngressRedirect"/>); a failed filter leaves the clsact qdisc in place. Either link
+    /// unknown: <see cref="ErrorNumbers.ENODEV"/>, before any change.
+    /// </para>
+    /// </summary>
+    public void RedirectIngress(string name, string toName)
+    {
+        var operation = $"RTM_NEWTFILTER dev {name} ingress u32 mirred egress redirect dev {toName}";
+        var index = ResolveIndex(name, operation);
+        var target = ResolveIndex(toName, operation);
+        AddClsact(name, index);
+
+        var request = new NetlinkRequest(NetlinkMessageTypes.NewFilter, NewFlags | NetlinkFlags.Create | NetlinkFlags.Exclusive);
+        var header = new TrafficControlMessage
+        {
+            Family = FamilyUnspecified,
+            Index = index,
+            Handle = TrafficControlMessage.FirstU32Node,
+            Parent = TrafficControlMessage.ClsactIngress,
+            Info = TrafficControlMessage.FilterInfo(RedirectPriority),
+        };
+        request.Append(ref header);
+        request.AddString(AttributeTypes.TrafficControlKind, "u32");
+        var options = request.BeginNested(AttributeTypes.TrafficControlOptions);
+        var selector = new U32Selector { Flags = U32Selector.FlagTerminal };
+        request.AddStruct(AttributeTypes.U32Selector, ref selector);
+        var actions = request.BeginNested(AttributeTypes.U32Actions);
+        var action = request.BeginNested(1); // the first (and only) action
+        request.AddString(AttributeTypes.ActionKind, "mirred");
+        var actionOptions = request.BeginNested(AttributeTypes.ActionOptions);
+        var parameters = new MirredParameters
+        {
+            Action = MirredParameters.ActionStolen,
+            ExtendedAction = MirredParameters.EgressRedirect,
+            InterfaceIndex = (uint)target,
+        };
+        request.AddStruct(AttributeTypes.ActionMirredParameters, ref parameters);
+        request.EndNested(actionOptions);
+        request.EndNested(action);
+        request.EndNested(actions);
+        request.EndNested(options);
+        _socket.Execute(request, operation);
+    }
+
+    /// <summary>
+    /// Removes the clsact qdisc of <paramref name="name"/> and with it every filter it holds, the redirect
+    /// of <see cref="RedirectIngress"/> included (RTM_DELQDISC). Returns false if the link has no clsact
+    /// qdisc or does not exist.
+    /// </summary>
+    public bool DeleteIngressRedirect(string name)
+    {
+        var operation = $"RTM_DELQDISC dev {name} clsact";
+        try
+        {
+            var request = new NetlinkRequest(NetlinkMessageTypes.DeleteQdisc, NewFlags);
+            var header = new TrafficControlMessage
+            {
+                Family = FamilyUnspecified,
+                Index = ResolveIndex(name, operation),
+                Handle = TrafficControlMessage.ClsactHandle,
+                Parent = TrafficControlMessage.ClsactParent,
+            };
+            request.Append(ref header);
+
+            // With the kind, an ingress qdisc of another kind is left alone (EINVAL).
+            request.AddString(AttributeTypes.TrafficControlKind, "clsact");
+            _socket.Execute(request, operation);
+            return true;
+        }
+        catch (NetlinkException exception) when (exception.Errno is ErrorNumbers.ENODEV or ErrorNumbers.ENOENT or ErrorNumbers.EINVAL)
+        {
+            // No ingress queue yet: ENOENT ("Cannot find specified qdisc"). One whose clsact was deleted holds
+            // noop_qdisc, whose handle does not match: EINVAL ("Invalid handle"), as for an ingress qdisc.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The link that the ingress filters of <paramref name="name"/> redirect its frames to: the first u32
+    /// or matchall filter on the clsact ingress hook with a mirred egress redirect (what
+    /// <see cref="RedirectIngress"/> writes, or <c>tc … matchall action mirred egress redirect</c>), or null
+    /// if there is none or its target link is gone. An unknown <paramref name="name"/> is <see cref="ErrorNumbers.ENODEV"/>.
+    /// </summary>
+    public string? IngressRedirectTarget(string name)
+    {
+        var operation = $"RTM_GETTFILTER dump dev {name} ingress";
+        var index = ResolveIndex(name, operation);
+        var request = new NetlinkRequest(NetlinkMessageTypes.GetFilter, NetlinkFlags.Request | NetlinkFlags.Dump);
+        var header = new TrafficControlMessage { Family = FamilyUnspecified, Index = index, Parent = TrafficControlMessage.ClsactIngress };
+        request.Append(ref header);
+        var targets = _socket.Dump(request, operation, (ushort type, ReadOnlySpan<byte> payload, out int target) =>
+            TryParseRedirectTarget(type, payload, index, out target));
+        foreach (var target in targets)
+        {
+            if (FindLinkName(target) is { } targetName)
+            {
+                return targetName;
+            }
+        }
+
+        return null;
+    }
+
     public void Dispose() => _socket.Dispose();
 
     private LinkInfo? QueryLink(string name, string operation)
@@ -280,6 +513,55 @@ public sealed class RouteNetlinkClient : IDisposable
     /// <summary>The ifindex of <paramref name="name"/>; an unknown name fails as <paramref name="operation"/> with ENODEV.</summary>
     private int ResolveIndex(string name, string operation) =>
         QueryLink(name, operation)?.Index ?? throw new NetlinkException(operation, ErrorNumbers.ENODEV);
+
+    /// <summary>The name of the link with ifindex <paramref name="index"/>, or null if there is none.</summary>
+    private string? FindLinkName(int index)
+    {
+        var request = new NetlinkRequest(NetlinkMessageTypes.GetLink, NewFlags);
+        var header = new InterfaceInfoMessage { Family = FamilyUnspecified, Index = index };
+        request.Append(ref header);
+        string? found = null;
+        try
+        {
+            _socket.Execute(request, string.Create(CultureInfo.InvariantCulture, $"RTM_GETLINK index {index}"), (type, payload) =>
+            {
+                if (TryParseLink(type, payload, out var link))
+                {
+                    found = link.Name;
+                }
+            });
+        }
+        catch (NetlinkException exception) when (exception.Errno == ErrorNumbers.ENODEV)
+        {
+            return null;
+        }
+
+        return found;
+    }
+
+    /// <summary>Adds a clsact qdisc (NLM_F_CREATE without NLM_F_EXCL: an existing one is kept).</summary>
+    private void AddClsact(string name, int index)
+    {
+        var operation = $"RTM_NEWQDISC dev {name} clsact";
+        var request = new NetlinkRequest(NetlinkMessageTypes.NewQdisc, NewFlags | NetlinkFlags.Create);
+        var header = new TrafficControlMessage
+        {
+            Family = FamilyUnspecified,
+            Index = index,
+            Handle = TrafficControlMessage.ClsactHandle,
+            Parent = TrafficControlMessage.ClsactParent,
+        };
+        request.Append(ref header);
+        request.AddString(AttributeTypes.TrafficControlKind, "clsact");
+        try
+        {
+            _socket.Execute(request, operation);
+        }
+        catch (NetlinkException exception) when (exception.Errno == ErrorNumbers.EEXIST)
+        {
+            // Already there: its filters stay.
+        }
+    }
 
     private static NetlinkRequest LinkRequest(int index, uint flags = 0, uint change = 0)
     {
@@ -505,6 +787,106 @@ public sealed class RouteNetlinkClient : IDisposable
 
         route = new IPv4Route(new IPv4Prefix(destination, header.DestinationLength), device, gateway, (RouteScope)header.Scope, metric);
         return true;
+    }
+
+    /// <summary>
+    /// The target ifindex of a u32 or matchall filter node of link <paramref name="index"/> whose action is a
+    /// mirred egress redirect: TCA_OPTIONS { TCA_U32_ACT or TCA_MATCHALL_ACT { n { TCA_ACT_KIND,
+    /// TCA_ACT_OPTIONS { TCA_MIRRED_PARMS } } } }.
+    /// </summary>
+    private static bool TryParseRedirectTarget(ushort type, ReadOnlySpan<byte> payload, int index, out int target)
+    {
+        target = 0;
+        if (type != NetlinkMessageTypes.NewFilter || payload.Length < TrafficControlMessage.Size
+            || MemoryMarshal.Read<TrafficControlMessage>(payload).Index != index)
+        {
+            return false;
+        }
+
+        var kind = string.Empty;
+        var options = ReadOnlySpan<byte>.Empty;
+        var attributes = new NetlinkAttributeReader(payload[TrafficControlMessage.Size..]);
+        while (attributes.TryRead(out var attribute, out var value))
+        {
+            switch (attribute)
+            {
+                case AttributeTypes.TrafficControlKind:
+                    kind = NetlinkAttributeReader.ReadString(value);
+                    break;
+                case AttributeTypes.TrafficControlOptions:
+                    options = value;
+                    break;
+            }
+        }
+
+        var actionsType = kind switch
+        {
+            "u32" => AttributeTypes.U32Actions,
+            "matchall" => AttributeTypes.MatchallActions,
+            _ => (ushort)0,
+        };
+        var filter = new NetlinkAttributeReader(options);
+        while (actionsType != 0 && filter.TryRead(out var attribute, out var actions))
+        {
+            if (attribute != actionsType)
+            {
+                continue;
+            }
+
+            var actionList = new NetlinkAttributeReader(actions);
+            while (actionList.TryRead(out _, out var action))
+            {
+                if (TryReadMirredRedirect(action, out target))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryReadMirredRedirect(ReadOnlySpan<byte> action, out int target)
+    {
+        target = 0;
+        var kind = string.Empty;
+        var options = ReadOnlySpan<byte>.Empty;
+        var attributes = new NetlinkAttributeReader(action);
+        while (attributes.TryRead(out var attribute, out var value))
+        {
+            switch (attribute)
+            {
+                case AttributeTypes.ActionKind:
+                    kind = NetlinkAttributeReader.ReadString(value);
+                    break;
+                case AttributeTypes.ActionOptions:
+                    options = value;
+                    break;
+            }
+        }
+
+        if (kind != "mirred")
+        {
+            return false;
+        }
+
+        var mirred = new NetlinkAttributeReader(options);
+        while (mirred.TryRead(out var attribute, out var value))
+        {
+            if (attribute == AttributeTypes.ActionMirredParameters && value.Length >= MirredParameters.Size)
+            {
+                var parameters = MemoryMarshal.Read<MirredParameters>(value);
+
+                // A target that went away is dumped as ifindex 0.
+                if (parameters.ExtendedAction == MirredParameters.EgressRedirect && parameters.InterfaceIndex != 0)
+                {
+                    target = (int)parameters.InterfaceIndex;
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static void ValidateLinkName(string name, string parameterName)

@@ -27,7 +27,7 @@ internal sealed class NetlinkRequest
 
     public int Length => _length;
 
-    /// <summary>Appends the family header (ifinfomsg, ifaddrmsg, rtmsg).</summary>
+    /// <summary>Appends the family header (ifinfomsg, ifaddrmsg, rtmsg, tcmsg), or one nested in an attribute (VETH_INFO_PEER).</summary>
     public void Append<T>(ref T familyHeader)
         where T : unmanaged
     {
@@ -48,6 +48,13 @@ internal sealed class NetlinkRequest
         Span<byte> bytes = stackalloc byte[sizeof(uint)];
         MemoryMarshal.Write(bytes, in value);
         AddAttribute(type, bytes);
+    }
+
+    /// <summary>A fixed-layout kernel struct (struct tc_mirred…) as the attribute's value, in host byte order.</summary>
+    public void AddStruct<T>(ushort type, ref T value)
+        where T : unmanaged
+    {
+        AddAttribute(type, MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref value, 1)));
     }
 
     /// <summary>A NUL-terminated string, as the kernel's NLA_NUL_STRING and NLA_STRING both accept.</summary>
