@@ -12,6 +12,7 @@ internal static class AgentFlags
         new("interfaceType", "interfaceType", "pod interface type (tap)"),
         new("interface", "interface", "node interface (discovered when empty)"),
         new("tapPrefix", "tapPrefix", "name prefix of the TAP ports"),
+        new("tapAttach", "tapAttach", "how a pod gets its TAP: move (the TAP into the pod) or veth (a veth in the pod, tc to the TAP)"),
         new("hostIfaceMTU", "hostIfaceMTU", "MTU of the host interface, 576..9000"),
         new("managerAddr", "managerAddr", "manager IP address"),
         new("managerPort", "managerPort", "manager port"),

@@ -12,6 +12,13 @@ internal sealed class AgentOptions
 
     public string TapPrefix { get; set; } = "P4TAP_";
 
+    /// <summary>
+    /// How a pod is joined to its TAP: <c>move</c> (the TAP itself becomes the pod's interface, as the Go
+    /// agent does) or <c>veth</c> (the TAP stays on the host, the pod gets a veth made inside its namespace
+    /// with the TAP's MAC, and tc redirects frames between the two).
+    /// </summary>
+    public string TapAttach { get; set; } = TapAttachModes.Move;
+
     public int HostIfaceMTU { get; set; } = 1280;
 
     public string ManagerAddr { get; set; } = "127.0.0.1";

@@ -16,6 +16,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"interfaceType: '{options.InterfaceType}' is not supported; this agent drives P4-DPDK TAP ports (tap)");
         }
 
+        if (!string.Equals(options.TapAttach, TapAttachModes.Move, StringComparison.OrdinalIgnoreCase) && !string.Equals(options.TapAttach, TapAttachModes.Veth, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"tapAttach: '{options.TapAttach}' is not one of {TapAttachModes.Move}, {TapAttachModes.Veth}");
+        }
+
         if (options.HostIfaceMTU is < 576 or > 9000)
         {
             failures.Add($"hostIfaceMTU: {options.HostIfaceMTU} is outside 576..9000");

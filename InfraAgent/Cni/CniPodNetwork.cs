@@ -36,6 +36,7 @@ internal sealed class CniPodNetwork
     private readonly Lock _returnsLock = new();
     private readonly HashSet<Task> _returns = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _veth;
 
     public CniPodNetwork(AgentOptions options, TapPodInterface kernel, ManagerNetworkClient manager, IPodNetworkCidrSource cidrs, ILogger<CniPodNetwork> logger)
     {
@@ -46,6 +47,7 @@ internal sealed class CniPodNetwork
         _cidrs = cidrs;
         _logger = logger;
         _cache = new InterfaceCacheStore(options.CacheDir);
+        _veth = string.Equals(options.TapAttach, TapAttachModes.Veth, StringComparison.OrdinalIgnoreCase);
     }
 
     public bool IsReady => _ready.Task.IsCompletedSuccessfully;
@@ -113,6 +115,7 @@ internal sealed class CniPodNetwork
         using var held = await _podLocks.AcquireAsync(pod.Key.CacheName, cancellationToken);
         TapInterface tap;
         ParkedTap? parked = null;
+        var veth = _veth;
         if (CachedTap(pod.Key) is { } existing)
         {
             if (await _kernel.IsInPodAsync(existing.Tap, pod.Key))
@@ -122,10 +125,11 @@ internal sealed class CniPodNetwork
                 return again.Succeeded ? new PodAddOutcome(true, string.Empty, existing.Tap.Mac) : new PodAddOutcome(false, again.Error, default);
             }
 
-            // The agent stopped after caching the pod but before its TAP was in place: attach it now.
+            // The agent stopped after caching the pod but before its TAP was in place: attach it now, the way it began.
             tap = existing.Tap;
+            veth = existing.Veth;
         }
-        else if (_pool.TryTake(out var taken, out parked))
+        else if (_veth ? _pool.TryTake(out var taken) : _pool.TryTake(out taken, out parked))
         {
             tap = taken;
         }
@@ -134,7 +138,7 @@ internal sealed class CniPodNetwork
             return new PodAddOutcome(false, "no free resources left", default);
         }
 
-        var error = await AttachAsync(pod, tap, parked);
+        var error = await AttachAsync(pod, tap, parked, veth);
         if (error is null)
         {
             CniLog.Added(_logger, pod.Key, tap.Name, tap.Mac, pod.Addresses[0]);
@@ -155,6 +159,13 @@ internal sealed class CniPodNetwork
             if (CachedTap(key) is not { } cached)
             {
                 return ManagerOutcome.Ok; // Never added, or already deleted.
+            }
+
+            if (cached.Veth)
+            {
+                var vethLock = held;
+                held = null; // DeleteVethPodAsync lets it go, or hands it to the detach
+                return await DeleteVethPodAsync(key, cached.Tap, cached.Address, vethLock);
             }
 
             pod = OpenIfExists(key.NetnsPath);
@@ -208,6 +219,73 @@ internal sealed class CniPodNetwork
         }
     }
 
+    /// <summary>
+    /// A Del of a pod joined to its TAP by a veth: the manager's entries go, the cache entry is marked
+    /// released and the Del answers; the redirect and the veth are removed when the kernel worker is idle,
+    /// and then the TAP is free. The pod's lock is held until then, so a new Add of the pod waits for it.
+    /// Its namespace may be gone already (the veth's pod end went with it).
+    /// </summary>
+    private async Task<ManagerOutcome> DeleteVethPodAsync(PodKey key, TapInterface tap, IPv4Address? address, KeyedLock.Holder held)
+    {
+        var handedOver = false;
+        try
+        {
+            // This agent wrote the entry, with the address: there is nothing to read from the pod.
+            if (address is { } ip)
+            {
+                var deleted = await _manager.DeleteNetworkAsync(key, tap, ip, CancellationToken.None);
+                if (!deleted.Succeeded)
+                {
+                    CniLog.DelFailed(_logger, key, deleted.Error);
+                    return deleted;
+                }
+            }
+
+            string released;
+            try
+            {
+                released = _cache.MarkReleased(key.CacheName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                CniLog.DelFailed(_logger, key, e.Message);
+                return new ManagerOutcome(false, e.Message, true);
+            }
+
+            TrackReturn(DetachReleasedAsync(tap, key, released, held));
+            handedOver = true;
+            CniLog.Deleted(_logger, key, tap.Name);
+            return ManagerOutcome.Ok;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                held.Dispose();
+            }
+        }
+    }
+
+    /// <summary>After a veth pod's Del answered: removes the redirect and the veth, drops the released entry, frees the TAP, lets the pod's lock go.</summary>
+    private async Task DetachReleasedAsync(TapInterface tap, PodKey key, string released, KeyedLock.Holder held)
+    {
+        try
+        {
+            await _kernel.DetachVethAsync(tap.Name, background: true);
+            DeleteEntry(released, key);
+            _pool.Release(tap.Name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // It stays in use; the next start finds the released entry and finishes the job.
+            CniLog.UndoFailed(_logger, key, e.Message);
+        }
+        finally
+        {
+            held.Dispose();
+        }
+    }
+
     /// <summary>Completes once every TAP of a deleted pod is home (or given up on); the host waits for it when stopping.</summary>
     public Task WhenReturnedAsync()
     {
@@ -217,16 +295,16 @@ internal sealed class CniPodNetwork
         }
     }
 
-    /// <summary>Moves the TAP in, caches it and tells the manager; undoes all of it on any failure. Returns the error, or null.</summary>
-    private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap, ParkedTap? parked)
+    /// <summary>Moves the TAP in (or joins it to a veth in the pod), caches it and tells the manager; undoes all of it on any failure. Returns the error, or null.</summary>
+    private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap, ParkedTap? parked, bool veth)
     {
         var key = pod.Key;
 
         // Neither needs the other: the cache entry only has to be on disk before the manager is asked
         // (so that a crash leaves something to reclaim), and the manager may program the TAP's port
         // before the TAP is in the pod.
-        var moved = _kernel.MoveIntoPodAsync(tap, pod, parked);
-        var registered = RegisterAsync(pod, tap);
+        var moved = veth ? _kernel.AttachWithVethAsync(tap, pod) : _kernel.MoveIntoPodAsync(tap, pod, parked);
+        var registered = RegisterAsync(pod, tap, veth);
         string? kernelError = null;
         try
         {
@@ -256,7 +334,7 @@ internal sealed class CniPodNetwork
 
         try
         {
-            await ReleaseTapAsync(tap, key.NetnsPath, key.InterfaceName);
+            await ReleaseTapAsync(tap, key.NetnsPath, key.InterfaceName, veth);
             if (cached)
             {
                 _cache.Delete(key.CacheName);
@@ -271,7 +349,7 @@ internal sealed class CniPodNetwork
     }
 
     /// <summary>Writes the pod's cache entry (flushed to disk), then asks the manager. Cached is false when the write failed (the manager was not asked).</summary>
-    private async Task<(ManagerOutcome Created, bool Cached)> RegisterAsync(PodAddRequest pod, TapInterface tap)
+    private async Task<(ManagerOutcome Created, bool Cached)> RegisterAsync(PodAddRequest pod, TapInterface tap, bool veth)
     {
         var key = pod.Key;
         var record = new InterfaceInfoRecord
@@ -281,6 +359,7 @@ internal sealed class CniPodNetwork
             Netns = key.NetnsPath,
             PodInterfaceName = key.InterfaceName,
             Ipv4Address = pod.Addresses[0].Address.ToString(),
+            VethName = veth ? TapPodInterface.VethNameFor(tap.Name) : null,
         };
         try
         {
@@ -334,7 +413,7 @@ internal sealed class CniPodNetwork
 
         try
         {
-            await ReleaseTapAsync(tap, key.NetnsPath, key.InterfaceName);
+            await ReleaseTapAsync(tap, key.NetnsPath, key.InterfaceName, veth: false);
             _cache.Delete(key.CacheName);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -379,9 +458,16 @@ internal sealed class CniPodNetwork
             TaskScheduler.Default);
     }
 
-    /// <summary>Brings the TAP home (or makes it again if the kernel destroyed it with the namespace) and frees it.</summary>
-    private async Task ReleaseTapAsync(TapInterface tap, string netnsPath, string podInterfaceName)
+    /// <summary>Brings the TAP home (or makes it again if the kernel destroyed it with the namespace), or removes its veth, and frees it.</summary>
+    private async Task ReleaseTapAsync(TapInterface tap, string netnsPath, string podInterfaceName, bool veth)
     {
+        if (veth)
+        {
+            await _kernel.DetachVethAsync(tap.Name, background: false);
+            _pool.Release(tap.Name);
+            return;
+        }
+
         if (await _kernel.ReturnToHostAsync(tap, netnsPath, podInterfaceName))
         {
             _pool.Release(tap.Name);
@@ -405,7 +491,7 @@ internal sealed class CniPodNetwork
         }
     }
 
-    private (TapInterface Tap, IPv4Address? Address)? CachedTap(PodKey key)
+    private (TapInterface Tap, IPv4Address? Address, bool Veth)? CachedTap(PodKey key)
     {
         if (_cache.Read(key.CacheName) is not { } record || !MacAddress.TryParse(record.MacAddress, out var mac) || record.InterfaceName.Length == 0)
         {
@@ -413,7 +499,7 @@ internal sealed class CniPodNetwork
         }
 
         IPv4Address? address = IPv4Address.TryParse(record.Ipv4Address, out var ip) ? ip : null;
-        return (new TapInterface(record.InterfaceName, mac), address);
+        return (new TapInterface(record.InterfaceName, mac), address, record.VethName is not null);
     }
 
     private async Task RestoreAsync(string name, Dictionary<string, TapInterface> discovered, HashSet<string> liveTaps, CancellationToken cancellationToken)
@@ -437,7 +523,7 @@ internal sealed class CniPodNetwork
                 return;
             }
 
-            await RestoreReleasedAsync(name, tap, new PodKey(netns ?? string.Empty, record.PodInterfaceName ?? "eth0"), discovered);
+            await RestoreReleasedAsync(name, tap, new PodKey(netns ?? string.Empty, record.PodInterfaceName ?? "eth0"), discovered, record.VethName is not null);
             return;
         }
 
@@ -461,6 +547,11 @@ internal sealed class CniPodNetwork
             }
         }
 
+        if (record.VethName is not null)
+        {
+            await _kernel.DetachVethAsync(tap.Name, background: false);
+        }
+
         if (discovered.TryGetValue(tap.Name, out var home))
         {
             _pool.Add(home, inUse: false);
@@ -475,8 +566,14 @@ internal sealed class CniPodNetwork
         CniLog.Reclaimed(_logger, tap.Name, key);
     }
 
-    private async Task RestoreReleasedAsync(string name, TapInterface tap, PodKey key, Dictionary<string, TapInterface> discovered)
+    private async Task RestoreReleasedAsync(string name, TapInterface tap, PodKey key, Dictionary<string, TapInterface> discovered, bool veth)
     {
+        if (veth)
+        {
+            // Its TAP never left the host; the redirect and the veth may still be there.
+            await _kernel.DetachVethAsync(tap.Name, background: false);
+        }
+
         if (discovered.TryGetValue(tap.Name, out var home))
         {
             _pool.Add(home, inUse: false);

@@ -7,15 +7,16 @@ namespace InfraAgent.Benchmarks;
 
 /// <summary>
 /// CNI Add and Del as Calico's plugin sends them, timed at the caller: each Add moves a TAP into a
-/// fresh network namespace, addresses and routes it and programs the pod through the manager into
-/// SoftTarget; each Del undoes it. Namespace creation and removal are outside the timings.
+/// fresh network namespace (tapAttach: move; with veth, makes a veth in it joined to the TAP by tc),
+/// addresses and routes it and programs the pod through the manager into SoftTarget; each Del undoes
+/// it. Namespace creation and removal are outside the timings.
 /// </summary>
 internal static class CniLatencyBenchmark
 {
-    public static async Task<List<(string Measure, string Value)>> RunAsync(int sequentialPods, int parallelWorkers, int podsPerWorker)
+    public static async Task<List<(string Measure, string Value)>> RunAsync(int sequentialPods, int parallelWorkers, int podsPerWorker, string tapAttach)
     {
         var report = new List<(string, string)>();
-        await using var node = await AgentNode.StartAsync(ports: parallelWorkers + 4);
+        await using var node = await AgentNode.StartAsync(ports: parallelWorkers + 4, agentArguments: ["--tapAttach", tapAttach]);
 
         var adds = new List<double>();
         var dels = new List<double>();
@@ -26,8 +27,8 @@ internal static class CniLatencyBenchmark
             dels.Add(del);
         }
 
-        report.Add(($"CNI Add, one at a time ({sequentialPods} pods)", Percentiles(adds)));
-        report.Add(($"CNI Del, one at a time ({sequentialPods} pods)", Percentiles(dels)));
+        report.Add(($"[{tapAttach}] CNI Add, one at a time ({sequentialPods} pods)", Percentiles(adds)));
+        report.Add(($"[{tapAttach}] CNI Del, one at a time ({sequentialPods} pods)", Percentiles(dels)));
 
         var parallelAdds = new List<double>();
         var parallelDels = new List<double>();
@@ -43,9 +44,9 @@ internal static class CniLatencyBenchmark
                 }
             }
         }));
-        report.Add(($"CNI Add, {parallelWorkers} at once ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
-        report.Add(($"CNI Del, {parallelWorkers} at once ({parallelDels.Count} pods)", Percentiles(parallelDels)));
-        report.Add(("agent resident memory", TestSupport.ProcessMemory.Describe(node.AgentProcessId)));
+        report.Add(($"[{tapAttach}] CNI Add, {parallelWorkers} at once ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
+        report.Add(($"[{tapAttach}] CNI Del, {parallelWorkers} at once ({parallelDels.Count} pods)", Percentiles(parallelDels)));
+        report.Add(($"[{tapAttach}] agent resident memory", TestSupport.ProcessMemory.Describe(node.AgentProcessId)));
         return report;
     }
 

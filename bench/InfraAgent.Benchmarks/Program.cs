@@ -1,11 +1,16 @@
 using InfraAgent.Benchmarks;
 
 // Run as root (network namespaces, TAPs), on an otherwise idle machine; prints a markdown table.
-// "cni" or "services" runs one half only; "cni" ends with the kernel's floor (namespace moves alone).
+// "cni" or "services" runs one half only; "cni" measures both tapAttach modes (move, veth) and ends
+// with the kernel's floor (namespace moves alone).
 var report = new List<(string Measure, string Value)>();
 if (args is not ["services"])
 {
-    report.AddRange(await CniLatencyBenchmark.RunAsync(sequentialPods: 200, parallelWorkers: 16, podsPerWorker: 12));
+    foreach (var tapAttach in new[] { "move", "veth" })
+    {
+        report.AddRange(await CniLatencyBenchmark.RunAsync(sequentialPods: 200, parallelWorkers: 16, podsPerWorker: 12, tapAttach));
+    }
+
     report.AddRange(await NamespaceMoveFloorBenchmark.RunAsync(sequentialMoves: 100, parallelWorkers: 16, movesPerWorker: 6));
 }
 

@@ -24,4 +24,20 @@ public sealed class AgentOptionsValidatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
         Assert.Equal("/var/run/calico/felix-dataplane.sock", new AgentOptions().FelixSocket);
     }
+
+    [Theory]
+    [InlineData("move", true)]
+    [InlineData("veth", true)]
+    [InlineData("Veth", true)]
+    [InlineData("bridge", false)]
+    public void Validate_TapAttach_MoveOrVeth(string mode, bool valid)
+    {
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { TapAttach = mode });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains($"tapAttach: '{mode}' is not one of move, veth", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
 }

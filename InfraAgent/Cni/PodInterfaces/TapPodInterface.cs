@@ -213,16 +213,7 @@ internal sealed class TapPodInterface : IDisposable
                 inPod.AddAlternativeName(key.InterfaceName, tap.Name);
             }
 
-            foreach (var address in request.Addresses)
-            {
-                inPod.AddAddress(key.InterfaceName, IPv4Prefix.Host(address.Address));
-            }
-
-            inPod.AddRoute(new IPv4Route(IPv4Prefix.Host(Gateway), key.InterfaceName, Scope: RouteScope.Link));
-            foreach (var route in request.Routes)
-            {
-                inPod.ReplaceRoute(new IPv4Route(route, key.InterfaceName, Gateway));
-            }
+            ConfigurePod(inPod, request);
         }
         catch (IOException)
         {
@@ -233,6 +224,96 @@ internal sealed class TapPodInterface : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>The pod's addresses as /32, the gateway on-link and the routes through it, on its interface.</summary>
+    private static void ConfigurePod(RouteNetlinkClient inPod, PodAddRequest request)
+    {
+        var name = request.Key.InterfaceName;
+        foreach (var address in request.Addresses)
+        {
+            inPod.AddAddress(name, IPv4Prefix.Host(address.Address));
+        }
+
+        inPod.AddRoute(new IPv4Route(IPv4Prefix.Host(Gateway), name, Scope: RouteScope.Link));
+        foreach (var route in request.Routes)
+        {
+            inPod.ReplaceRoute(new IPv4Route(route, name, Gateway));
+        }
+    }
+
+    /// <summary>
+    /// The veth mode (tapAttach: veth): the TAP stays on the host and the pod's interface is a veth made
+    /// inside its namespace, with the TAP's MAC and the pod's MTU, its host end (<see cref="VethNameFor"/>)
+    /// joined to the TAP by tc (every frame one receives leaves through the other). Nothing moves between
+    /// namespaces, so the kernel spends no rcu_barrier() under the RTNL lock on it. On failure all of it
+    /// has been undone.
+    /// </summary>
+    public Task AttachWithVethAsync(TapInterface tap, PodAddRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _worker.RunAsync(() => AttachWithVeth(tap, request));
+    }
+
+    /// <summary>Undoes <see cref="AttachWithVethAsync"/>: no redirect on the TAP, no veth (its pod end goes with it); what is already gone is skipped.</summary>
+    /// <param name="background">Runs when the worker has nothing else to do (a Del already answered).</param>
+    public Task DetachVethAsync(string tapName, bool background) =>
+        _worker.RunAsync(() => DetachVeth(tapName), background);
+
+    /// <summary>The host end of the veth joined to the TAP <paramref name="tapName"/>: "v" and the TAP's name, or a hash of it when that would be too long.</summary>
+    public static string VethNameFor(string tapName)
+    {
+        ArgumentNullException.ThrowIfNull(tapName);
+        if (tapName.Length < RouteNetlinkClient.MaxLinkNameLength)
+        {
+            return "v" + tapName;
+        }
+
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tapName));
+        return "v" + Convert.ToHexStringLower(hash)[..(RouteNetlinkClient.MaxLinkNameLength - 1)];
+    }
+
+    private void AttachWithVeth(TapInterface tap, PodAddRequest request)
+    {
+        var key = request.Key;
+        var veth = VethNameFor(tap.Name);
+        using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
+
+        // What an attach the agent did not finish (it stopped half-way) left behind.
+        DetachVeth(tap.Name);
+        try
+        {
+            // Up separately: the kernel cannot bring the peer up in the creating request, and the worker's
+            // client in the pod is at hand anyway.
+            _host.AddVethPair(veth, key.InterfaceName, pod, tap.Mac, request.Mtu, up: false);
+            _host.SetLinkUp(veth);
+            using (var inPod = _worker.OpenClientIn(pod))
+            {
+                inPod.SetLinkUp(key.InterfaceName);
+                ConfigurePod(inPod, request);
+            }
+
+            if (request.Mtu > 0)
+            {
+                _host.SetMtu(tap.Name, request.Mtu);
+            }
+
+            _host.SetLinkUp(tap.Name); // the target may have made it down; a moved TAP comes up in the pod
+
+            _host.RedirectIngress(veth, tap.Name);
+            _host.RedirectIngress(tap.Name, veth);
+        }
+        catch (IOException)
+        {
+            DetachVeth(tap.Name);
+            throw;
+        }
+    }
+
+    private void DetachVeth(string tapName)
+    {
+        _host.DeleteIngressRedirect(tapName);
+        _host.DeleteLink(VethNameFor(tapName));
     }
 
     /// <summary>
