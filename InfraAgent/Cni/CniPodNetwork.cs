@@ -38,6 +38,10 @@ internal sealed class CniPodNetwork
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _veth;
 
+    // Veth mode: removals of deleted pods' veths under way; each frees its TAP when done and completes _tapFreed.
+    private int _removals;
+    private TaskCompletionSource _tapFreed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public CniPodNetwork(AgentOptions options, TapPodInterface kernel, ManagerNetworkClient manager, IPodNetworkCidrSource cidrs, ILogger<CniPodNetwork> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -129,9 +133,10 @@ internal sealed class CniPodNetwork
             tap = existing.Tap;
             veth = existing.Veth;
         }
-        else if (_veth ? _pool.TryTake(out var taken) : _pool.TryTake(out taken, out parked))
+        else if (await TakeTapAsync(cancellationToken) is { Taken: true } free)
         {
-            tap = taken;
+            tap = free.Tap;
+            parked = free.Parked;
         }
         else
         {
@@ -252,6 +257,7 @@ internal sealed class CniPodNetwork
                 return new ManagerOutcome(false, e.Message, true);
             }
 
+            Interlocked.Increment(ref _removals);
             TrackReturn(DetachReleasedAsync(tap, key, released, held));
             handedOver = true;
             CniLog.Deleted(_logger, key, tap.Name);
@@ -271,7 +277,7 @@ internal sealed class CniPodNetwork
     {
         try
         {
-            await _kernel.DetachVethAsync(tap.Name, background: true);
+            await TapPodInterface.RemoveVethAsync(tap.Name);
             DeleteEntry(released, key);
             _pool.Release(tap.Name);
         }
@@ -283,6 +289,47 @@ internal sealed class CniPodNetwork
         finally
         {
             held.Dispose();
+            Interlocked.Decrement(ref _removals);
+            Interlocked.Exchange(ref _tapFreed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// A free TAP (with a move, a parked one first). With veth, when none is free but deleted pods' veths
+    /// are being removed, waits for their TAPs (up to 5 s): a burst of Dels and Adds on a full node then
+    /// succeeds instead of failing for a TAP that is free milliseconds later.
+    /// </summary>
+    private async Task<(bool Taken, TapInterface Tap, ParkedTap? Parked)> TakeTapAsync(CancellationToken cancellationToken)
+    {
+        if (!_veth)
+        {
+            var taken = _pool.TryTake(out var tap, out var parked);
+            return (taken, tap, parked);
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var freed = Volatile.Read(ref _tapFreed).Task;
+            if (_pool.TryTake(out var tap))
+            {
+                return (true, tap, null);
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (Volatile.Read(ref _removals) == 0 || left <= TimeSpan.Zero)
+            {
+                return (false, default, null);
+            }
+
+            try
+            {
+                await freed.WaitAsync(left, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Checked once more above, then given up.
+            }
         }
     }
 
@@ -463,7 +510,7 @@ internal sealed class CniPodNetwork
     {
         if (veth)
         {
-            await _kernel.DetachVethAsync(tap.Name, background: false);
+            await TapPodInterface.RemoveVethAsync(tap.Name);
             _pool.Release(tap.Name);
             return;
         }
@@ -549,7 +596,7 @@ internal sealed class CniPodNetwork
 
         if (record.VethName is not null)
         {
-            await _kernel.DetachVethAsync(tap.Name, background: false);
+            await TapPodInterface.RemoveVethAsync(tap.Name);
         }
 
         if (discovered.TryGetValue(tap.Name, out var home))
@@ -571,7 +618,7 @@ internal sealed class CniPodNetwork
         if (veth)
         {
             // Its TAP never left the host; the redirect and the veth may still be there.
-            await _kernel.DetachVethAsync(tap.Name, background: false);
+            await TapPodInterface.RemoveVethAsync(tap.Name);
         }
 
         if (discovered.TryGetValue(tap.Name, out var home))

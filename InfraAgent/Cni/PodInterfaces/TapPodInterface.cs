@@ -255,10 +255,23 @@ internal sealed class TapPodInterface : IDisposable
         return _worker.RunAsync(() => AttachWithVeth(tap, request));
     }
 
-    /// <summary>Undoes <see cref="AttachWithVethAsync"/>: no redirect on the TAP, no veth (its pod end goes with it); what is already gone is skipped.</summary>
-    /// <param name="background">Runs when the worker has nothing else to do (a Del already answered).</param>
-    public Task DetachVethAsync(string tapName, bool background) =>
-        _worker.RunAsync(() => DetachVeth(tapName), background);
+    /// <summary>
+    /// Undoes <see cref="AttachWithVethAsync"/>: no redirect on the TAP, no veth (its pod end goes with it);
+    /// what is already gone is skipped. Off the worker, on a socket of its own: deleting a link waits for
+    /// an rcu_barrier() (about 18 ms here, after the RTNL lock is released), which would hold up the
+    /// Adds queued on the worker; removals running at once share that wait.
+    /// </summary>
+    public static Task RemoveVethAsync(string tapName) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                using var client = RouteNetlinkClient.Open();
+                client.DeleteIngressRedirect(tapName);
+                client.DeleteLink(VethNameFor(tapName));
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     /// <summary>The host end of the veth joined to the TAP <paramref name="tapName"/>: "v" and the TAP's name, or a hash of it when that would be too long.</summary>
     public static string VethNameFor(string tapName)

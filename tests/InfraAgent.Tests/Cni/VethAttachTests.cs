@@ -80,6 +80,34 @@ public sealed class VethAttachTests
     }
 
     [Fact]
+    public async Task Add_RightAfterDelOnAFullNode_WaitsForTheFreedTapInsteadOfFailing()
+    {
+        // Three TAPs: the ARP proxy's, the host interface, and one for pods.
+        await using var node = await AgentNode.StartAsync(ports: 3, agentArguments: VethMode);
+        var first = await node.CreatePodNamespaceAsync();
+        var second = await node.CreatePodNamespaceAsync();
+        var a = await node.Cni.AddAsync(AgentNode.AddRequest(first, "10.244.0.48")).ResponseAsync.DefaultTimeout();
+        Assert.True(a.Successful, a.ErrorMessage + node.Logs);
+        var tap = node.TapOf(first);
+
+        // The Del answers before the veth is gone (that takes the kernel ~20 ms); the Add right behind it waits for the TAP.
+        var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(first)).ResponseAsync.DefaultTimeout();
+        var b = await node.Cni.AddAsync(AgentNode.AddRequest(second, "10.244.0.49")).ResponseAsync.DefaultTimeout();
+
+        Assert.True(deleted.Successful, deleted.ErrorMessage + node.Logs);
+        Assert.True(b.Successful, b.ErrorMessage + node.Logs);
+        Assert.Equal(tap, node.TapOf(second));
+        Assert.Contains("inet 10.244.0.49/32", await second.RunAsync("ip", "-o", "-4", "addr", "show", "dev", "eth0"), StringComparison.Ordinal);
+        Assert.DoesNotContain("eth0", await first.RunAsync("ip", "-o", "link", "show"), StringComparison.Ordinal);
+
+        // With the pod's TAP taken and nothing being removed, the next Add fails at once.
+        var third = await node.CreatePodNamespaceAsync();
+        var c = await node.Cni.AddAsync(AgentNode.AddRequest(third, "10.244.0.50")).ResponseAsync.DefaultTimeout();
+        Assert.False(c.Successful);
+        Assert.Contains("no free resources left", c.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Add_Veth_ManagerStopped_FailsAndLeavesNoVethNoRedirect()
     {
         await using var node = await AgentNode.StartAsync(ports: 3, agentArguments: VethMode);
