@@ -120,6 +120,7 @@ internal sealed class CniPodNetwork
         TapInterface tap;
         ParkedTap? parked = null;
         var veth = _veth;
+        var resumed = false;
         if (CachedTap(pod.Key) is { } existing)
         {
             if (await _kernel.IsInPodAsync(existing.Tap, pod.Key))
@@ -132,6 +133,7 @@ internal sealed class CniPodNetwork
             // The agent stopped after caching the pod but before its TAP was in place: attach it now, the way it began.
             tap = existing.Tap;
             veth = existing.Veth;
+            resumed = true;
         }
         else if (await TakeTapAsync(cancellationToken) is { Taken: true } free)
         {
@@ -143,7 +145,7 @@ internal sealed class CniPodNetwork
             return new PodAddOutcome(false, "no free resources left", default);
         }
 
-        var error = await AttachAsync(pod, tap, parked, veth);
+        var error = await AttachAsync(pod, tap, parked, veth, resumed);
         if (error is null)
         {
             CniLog.Added(_logger, pod.Key, tap.Name, tap.Mac, pod.Addresses[0]);
@@ -343,14 +345,14 @@ internal sealed class CniPodNetwork
     }
 
     /// <summary>Moves the TAP in (or joins it to a veth in the pod), caches it and tells the manager; undoes all of it on any failure. Returns the error, or null.</summary>
-    private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap, ParkedTap? parked, bool veth)
+    private async Task<string?> AttachAsync(PodAddRequest pod, TapInterface tap, ParkedTap? parked, bool veth, bool resumed)
     {
         var key = pod.Key;
 
         // Neither needs the other: the cache entry only has to be on disk before the manager is asked
         // (so that a crash leaves something to reclaim), and the manager may program the TAP's port
         // before the TAP is in the pod.
-        var moved = veth ? _kernel.AttachWithVethAsync(tap, pod) : _kernel.MoveIntoPodAsync(tap, pod, parked);
+        var moved = veth ? TapPodInterface.AttachWithVethAsync(tap, pod, clean: !resumed) : _kernel.MoveIntoPodAsync(tap, pod, parked);
         var registered = RegisterAsync(pod, tap, veth);
         string? kernelError = null;
         try

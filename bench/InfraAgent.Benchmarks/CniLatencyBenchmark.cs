@@ -47,7 +47,40 @@ internal static class CniLatencyBenchmark
         report.Add(($"[{tapAttach}] CNI Add, {parallelWorkers} at once ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
         report.Add(($"[{tapAttach}] CNI Del, {parallelWorkers} at once ({parallelDels.Count} pods)", Percentiles(parallelDels)));
         report.Add(($"[{tapAttach}] agent resident memory", TestSupport.ProcessMemory.Describe(node.AgentProcessId)));
+        report.Add(($"[{tapAttach}] TCP pod to pod through SoftTarget (iperf3, 5 s)", await ThroughputAsync(node)));
         return report;
+    }
+
+    /// <summary>iperf3 between two pods the agent added, through SoftTarget: what the pod interface costs a frame.</summary>
+    private static async Task<string> ThroughputAsync(AgentNode node)
+    {
+        await using var server = await NetworkNamespace.CreateAsync();
+        await using var client = await NetworkNamespace.CreateAsync();
+        foreach (var (pod, ip) in new[] { (server, "10.244.9.2"), (client, "10.244.9.3") })
+        {
+            var added = await node.Cni.AddAsync(AgentNode.AddRequest(pod, ip));
+            if (!added.Successful)
+            {
+                throw new InvalidOperationException($"Add {ip}: {added.ErrorMessage}");
+            }
+        }
+
+        await using var iperf = TestSupport.DaemonProcess.StartProgram("ip", ["netns", "exec", server.Name, "iperf3", "-s", "-1"]);
+        await Task.Delay(500);
+        if (!await client.PingsAsync("10.244.9.2"))
+        {
+            throw new InvalidOperationException("the pods do not reach each other");
+        }
+
+        var run = await client.ExecAsync(TimeSpan.FromSeconds(30), "iperf3", "-c", "10.244.9.2", "-t", "5", "-J");
+        using var json = System.Text.Json.JsonDocument.Parse(run.StandardOutput);
+        var bits = json.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+        foreach (var pod in new[] { server, client })
+        {
+            await node.Cni.DelAsync(AgentNode.DelRequest(pod));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{bits / 1e9:0.00} Gbit/s");
     }
 
     private static async Task<(double Add, double Del)> AddAndDeleteAsync(AgentNode node, int n)

@@ -246,13 +246,15 @@ internal sealed class TapPodInterface : IDisposable
     /// The veth mode (tapAttach: veth): the TAP stays on the host and the pod's interface is a veth made
     /// inside its namespace, with the TAP's MAC and the pod's MTU, its host end (<see cref="VethNameFor"/>)
     /// joined to the TAP by tc (every frame one receives leaves through the other). Nothing moves between
-    /// namespaces, so the kernel spends no rcu_barrier() under the RTNL lock on it. On failure all of it
-    /// has been undone.
+    /// namespaces, so nothing waits for an rcu_barrier() under the RTNL lock, and Adds need not queue on the
+    /// worker: each runs on a thread and sockets of its own (the pool and the pod's lock keep them apart),
+    /// and the kernel interleaves them. On failure all of it has been undone.
     /// </summary>
-    public Task AttachWithVethAsync(TapInterface tap, PodAddRequest request)
+    /// <param name="clean">The TAP came from the pool (no veth or redirect of an earlier attach left); false when an attach is resumed.</param>
+    public static Task AttachWithVethAsync(TapInterface tap, PodAddRequest request, bool clean)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _worker.RunAsync(() => AttachWithVeth(tap, request));
+        return Task.Factory.StartNew(() => AttachWithVeth(tap, request, clean), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -265,9 +267,8 @@ internal sealed class TapPodInterface : IDisposable
         Task.Factory.StartNew(
             () =>
             {
-                using var client = RouteNetlinkClient.Open();
-                client.DeleteIngressRedirect(tapName);
-                client.DeleteLink(VethNameFor(tapName));
+                using var host = RouteNetlinkClient.Open();
+                DetachVeth(host, tapName);
             },
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
@@ -286,21 +287,23 @@ internal sealed class TapPodInterface : IDisposable
         return "v" + Convert.ToHexStringLower(hash)[..(RouteNetlinkClient.MaxLinkNameLength - 1)];
     }
 
-    private void AttachWithVeth(TapInterface tap, PodAddRequest request)
+    private static void AttachWithVeth(TapInterface tap, PodAddRequest request, bool clean)
     {
         var key = request.Key;
         var veth = VethNameFor(tap.Name);
+        using var host = RouteNetlinkClient.Open(); // a pool thread: the process's namespace
         using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
+        if (!clean)
+        {
+            DetachVeth(host, tap.Name); // what an attach the agent did not finish (it stopped half-way) left behind
+        }
 
-        // What an attach the agent did not finish (it stopped half-way) left behind.
-        DetachVeth(tap.Name);
         try
         {
-            // Up separately: the kernel cannot bring the peer up in the creating request, and the worker's
-            // client in the pod is at hand anyway.
-            _host.AddVethPair(veth, key.InterfaceName, pod, tap.Mac, request.Mtu, up: false);
-            _host.SetLinkUp(veth);
-            using (var inPod = _worker.OpenClientIn(pod))
+            // Up separately: the kernel cannot bring the peer up in the creating request.
+            host.AddVethPair(veth, key.InterfaceName, pod, tap.Mac, request.Mtu, up: false);
+            host.SetLinkUp(veth);
+            using (var inPod = RouteNetlinkClient.OpenInNamespace(pod))
             {
                 inPod.SetLinkUp(key.InterfaceName);
                 ConfigurePod(inPod, request);
@@ -308,25 +311,24 @@ internal sealed class TapPodInterface : IDisposable
 
             if (request.Mtu > 0)
             {
-                _host.SetMtu(tap.Name, request.Mtu);
+                host.SetMtu(tap.Name, request.Mtu);
             }
 
-            _host.SetLinkUp(tap.Name); // the target may have made it down; a moved TAP comes up in the pod
-
-            _host.RedirectIngress(veth, tap.Name);
-            _host.RedirectIngress(tap.Name, veth);
+            host.SetLinkUp(tap.Name); // the target may have made it down; a moved TAP comes up in the pod
+            host.RedirectIngress(veth, tap.Name);
+            host.RedirectIngress(tap.Name, veth);
         }
         catch (IOException)
         {
-            DetachVeth(tap.Name);
+            DetachVeth(host, tap.Name);
             throw;
         }
     }
 
-    private void DetachVeth(string tapName)
+    private static void DetachVeth(RouteNetlinkClient host, string tapName)
     {
-        _host.DeleteIngressRedirect(tapName);
-        _host.DeleteLink(VethNameFor(tapName));
+        host.DeleteIngressRedirect(tapName);
+        host.DeleteLink(VethNameFor(tapName));
     }
 
     /// <summary>
