@@ -22,6 +22,12 @@ internal readonly record struct PodAddOutcome(bool Succeeded, string Error, MacA
 /// into its pod when there is one (one move instead of two); the others go home when the kernel worker
 /// is idle.
 /// </para>
+/// <para>
+/// With tapAttach: veth nothing moves: an Add makes a veth in the pod and joins it to the TAP with tc
+/// (on its own thread, so Adds overlap); a Del answers once the manager's entries are gone and the veth's
+/// removal (the kernel's rcu_barrier again, but outside the RTNL lock) frees the TAP a little later. An Add
+/// that finds no free TAP while such removals are under way waits for them.
+/// </para>
 /// </summary>
 internal sealed class CniPodNetwork
 {
