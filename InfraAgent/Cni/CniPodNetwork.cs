@@ -190,26 +190,10 @@ internal sealed class CniPodNetwork
 
             // The address this agent gave the pod; a Go agent's entry has none, so it is read from the pod.
             var address = cached.Address ?? await _kernel.ReadPodAddressAsync(pod, key.InterfaceName);
-            if (address is { } ip)
+            var (released, outcome) = await ReleaseEntriesAsync(key, cached.Tap, address);
+            if (released is null)
             {
-                var deleted = await _manager.DeleteNetworkAsync(key, cached.Tap, ip, CancellationToken.None);
-                if (!deleted.Succeeded)
-                {
-                    // Keep the cache and the TAP: a retried Del (or the next start) finishes the job.
-                    CniLog.DelFailed(_logger, key, deleted.Error);
-                    return deleted;
-                }
-            }
-
-            string released;
-            try
-            {
-                released = _cache.MarkReleased(key.CacheName);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                CniLog.DelFailed(_logger, key, e.Message);
-                return new ManagerOutcome(false, e.Message, true);
+                return outcome; // the cache and the TAP stay: a retried Del (or the next start) finishes the job
             }
 
             // The pod's lock and namespace go with the TAP: a new Add of this pod waits until it has left.
@@ -234,8 +218,8 @@ internal sealed class CniPodNetwork
 
     /// <summary>
     /// A Del of a pod joined to its TAP by a veth: the manager's entries go, the cache entry is marked
-    /// released and the Del answers; the redirect and the veth are removed when the kernel worker is idle,
-    /// and then the TAP is free. The pod's lock is held until then, so a new Add of the pod waits for it.
+    /// released and the Del answers; the redirect and the veth are removed right after, on a thread of
+    /// their own, and then the TAP is free. The pod's lock is held until then, so a new Add of the pod waits for it.
     /// Its namespace may be gone already (the veth's pod end went with it).
     /// </summary>
     private async Task<ManagerOutcome> DeleteVethPodAsync(PodKey key, TapInterface tap, IPv4Address? address, KeyedLock.Holder held)
@@ -244,25 +228,10 @@ internal sealed class CniPodNetwork
         try
         {
             // This agent wrote the entry, with the address: there is nothing to read from the pod.
-            if (address is { } ip)
+            var (released, outcome) = await ReleaseEntriesAsync(key, tap, address);
+            if (released is null)
             {
-                var deleted = await _manager.DeleteNetworkAsync(key, tap, ip, CancellationToken.None);
-                if (!deleted.Succeeded)
-                {
-                    CniLog.DelFailed(_logger, key, deleted.Error);
-                    return deleted;
-                }
-            }
-
-            string released;
-            try
-            {
-                released = _cache.MarkReleased(key.CacheName);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                CniLog.DelFailed(_logger, key, e.Message);
-                return new ManagerOutcome(false, e.Message, true);
+                return outcome;
             }
 
             Interlocked.Increment(ref _removals);
@@ -277,6 +246,34 @@ internal sealed class CniPodNetwork
             {
                 held.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// A Del's first half, whatever joins the pod to its TAP: the manager's entries go (when the pod's
+    /// address is known), then the cache entry is marked released. The released entry's name, or null and
+    /// the outcome to answer with.
+    /// </summary>
+    private async Task<(string? Released, ManagerOutcome Outcome)> ReleaseEntriesAsync(PodKey key, TapInterface tap, IPv4Address? address)
+    {
+        if (address is { } ip)
+        {
+            var deleted = await _manager.DeleteNetworkAsync(key, tap, ip, CancellationToken.None);
+            if (!deleted.Succeeded)
+            {
+                CniLog.DelFailed(_logger, key, deleted.Error);
+                return (null, deleted);
+            }
+        }
+
+        try
+        {
+            return (_cache.MarkReleased(key.CacheName), ManagerOutcome.Ok);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            CniLog.DelFailed(_logger, key, e.Message);
+            return (null, new ManagerOutcome(false, e.Message, true));
         }
     }
 

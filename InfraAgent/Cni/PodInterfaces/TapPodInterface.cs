@@ -259,9 +259,9 @@ internal sealed class TapPodInterface : IDisposable
 
     /// <summary>
     /// Undoes <see cref="AttachWithVethAsync"/>: no redirect on the TAP, no veth (its pod end goes with it);
-    /// what is already gone is skipped. Off the worker, on a socket of its own: deleting a link waits for
-    /// an rcu_barrier() (about 18 ms here, after the RTNL lock is released), which would hold up the
-    /// Adds queued on the worker; removals running at once share that wait.
+    /// what is already gone is skipped. On a thread and socket of its own: deleting a link waits for an
+    /// rcu_barrier() (about 18 ms here, after the RTNL lock is released), which nothing else need wait
+    /// for; removals running at once share that wait.
     /// </summary>
     public static Task RemoveVethAsync(string tapName) =>
         Task.Factory.StartNew(
@@ -291,7 +291,7 @@ internal sealed class TapPodInterface : IDisposable
     {
         var key = request.Key;
         var veth = VethNameFor(tap.Name);
-        using var host = RouteNetlinkClient.Open(); // a pool thread: the process's namespace
+        using var host = RouteNetlinkClient.Open(); // a thread of its own, in the process's namespace
         using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
         if (!clean)
         {
