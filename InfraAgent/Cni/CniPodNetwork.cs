@@ -282,7 +282,7 @@ internal sealed class CniPodNetwork
     {
         try
         {
-            await TapPodInterface.RemoveVethAsync(tap.Name);
+            await _kernel.RemoveVethAsync(tap.Name);
             DeleteEntry(released, key);
             _pool.Release(tap.Name);
         }
@@ -515,7 +515,7 @@ internal sealed class CniPodNetwork
     {
         if (veth)
         {
-            await TapPodInterface.RemoveVethAsync(tap.Name);
+            await _kernel.RemoveVethAsync(tap.Name);
             _pool.Release(tap.Name);
             return;
         }
@@ -601,7 +601,7 @@ internal sealed class CniPodNetwork
 
         if (record.VethName is not null)
         {
-            await TapPodInterface.RemoveVethAsync(tap.Name);
+            await _kernel.RemoveVethAsync(tap.Name);
         }
 
         if (discovered.TryGetValue(tap.Name, out var home))
@@ -623,7 +623,7 @@ internal sealed class CniPodNetwork
         if (veth)
         {
             // Its TAP never left the host; the redirect and the veth may still be there.
-            await TapPodInterface.RemoveVethAsync(tap.Name);
+            await _kernel.RemoveVethAsync(tap.Name);
         }
 
         if (discovered.TryGetValue(tap.Name, out var home))

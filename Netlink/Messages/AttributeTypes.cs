@@ -13,6 +13,7 @@ internal static class AttributeTypes
     public const ushort LinkName = 3; // IFLA_IFNAME
     public const ushort LinkMtu = 4; // IFLA_MTU
     public const ushort LinkInfo = 18; // IFLA_LINKINFO (nested)
+    public const ushort LinkGroup = 27; // IFLA_GROUP
     public const ushort LinkNetNamespaceFd = 28; // IFLA_NET_NS_FD
     public const ushort LinkPropertyList = 52; // IFLA_PROP_LIST (nested)
     public const ushort LinkAlternativeName = 53; // IFLA_ALT_IFNAME, inside IFLA_PROP_LIST

@@ -49,6 +49,46 @@ public sealed class VethAndRedirectTests
     }
 
     [Fact]
+    public async Task DeleteLinkGroup_TwoOfThreeVethsInTheGroup_DeletesThoseTwoAndTheirPeersOnly()
+    {
+        var names = Enumerable.Range(0, 3).Select(_ => HostCommands.UniqueName("nlg")).ToArray();
+        var group = 0x4B370000u | (uint)(Environment.ProcessId & 0xFFFF);
+        await using var network = await NetworkNamespace.CreateAsync();
+        try
+        {
+            using var target = NetworkNamespaceHandle.Open(PathOf(network));
+            using var client = RouteNetlinkClient.Open();
+            for (var i = 0; i < names.Length; i++)
+            {
+                client.AddVethPair(names[i], "eth" + i, target, peerAddress: null, mtu: 0, up: false);
+            }
+
+            Assert.True(client.SetLinkGroup(names[0], group));
+            Assert.True(client.SetLinkGroup(names[2], group));
+            Assert.False(client.SetLinkGroup(HostCommands.UniqueName("nlx"), group));
+            Assert.Contains($"group {group}", await HostCommands.RunAsync("ip", "-d", "link", "show", "dev", names[0]), StringComparison.Ordinal);
+
+            Assert.True(client.DeleteLinkGroup(group));
+
+            Assert.False(await HostCommands.LinkExistsAsync(names[0]));
+            Assert.True(await HostCommands.LinkExistsAsync(names[1]));
+            Assert.False(await HostCommands.LinkExistsAsync(names[2]));
+            var left = await network.RunAsync("ip", "-o", "link", "show");
+            Assert.Contains("eth1", left, StringComparison.Ordinal);
+            Assert.DoesNotContain("eth0", left, StringComparison.Ordinal);
+            Assert.DoesNotContain("eth2", left, StringComparison.Ordinal);
+            Assert.False(client.DeleteLinkGroup(group));
+        }
+        finally
+        {
+            foreach (var name in names)
+            {
+                await HostCommands.DeleteLinkIfPresentAsync(name);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AddVethPair_NameTakenOnEitherSide_ThrowsEexistNamingTheRequestAndCreatesNothing()
     {
         var name = HostCommands.UniqueName("nlv");

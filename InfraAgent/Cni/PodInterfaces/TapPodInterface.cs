@@ -22,6 +22,12 @@ internal sealed class TapPodInterface : IDisposable
     // Pod interfaces are moved, configured and returned on one thread (see NetlinkWorker for why).
     private readonly NetlinkWorker _worker = new("cni-netlink");
 
+    // Veths of deleted pods waiting for RemoveQueuedVeths, and the device group it deletes them as (this process's own).
+    private readonly Lock _removalLock = new();
+    private readonly uint _removalGroup = 0x4B380000u | (uint)(Environment.ProcessId & 0xFFFF);
+    private List<(string Tap, TaskCompletionSource Done)> _removalQueue = [];
+    private bool _removing;
+
     /// <summary>
     /// The TAPs whose name starts with <paramref name="prefix"/> in the host namespace, by the number after
     /// the prefix (P4TAP_1 before P4TAP_2 before P4TAP_10), whatever order the target made them in: the first
@@ -259,20 +265,104 @@ internal sealed class TapPodInterface : IDisposable
 
     /// <summary>
     /// Undoes <see cref="AttachWithVethAsync"/>: no redirect on the TAP, no veth (its pod end goes with it);
-    /// what is already gone is skipped. On a thread and socket of its own: deleting a link waits for an
-    /// rcu_barrier() (about 18 ms here, after the RTNL lock is released), which nothing else need wait
-    /// for; removals running at once share that wait.
+    /// what is already gone is skipped. Deleting a link makes the kernel wait for a synchronize_net() under
+    /// the RTNL lock and an rcu_barrier() after it (about 18 ms here), so removals are batched: one thread
+    /// takes every veth queued so far, puts them in this agent's device group and deletes the group in one
+    /// request (one wait for all), then the next batch. Completes when the veth is gone.
     /// </summary>
-    public static Task RemoveVethAsync(string tapName) =>
-        Task.Factory.StartNew(
-            () =>
+    public Task RemoveVethAsync(string tapName)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_removalLock)
+        {
+            _removalQueue.Add((tapName, done));
+            if (_removing)
             {
-                using var host = RouteNetlinkClient.Open();
-                DetachVeth(host, tapName);
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+                return done.Task;
+            }
+
+            _removing = true;
+        }
+
+        _ = Task.Factory.StartNew(RemoveQueuedVeths, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return done.Task;
+    }
+
+    private void RemoveQueuedVeths()
+    {
+        List<(string Tap, TaskCompletionSource Done)> batch = [];
+        try
+        {
+            using var host = RouteNetlinkClient.Open();
+            while (true)
+            {
+                lock (_removalLock)
+                {
+                    if (_removalQueue.Count == 0)
+                    {
+                        _removing = false;
+                        return;
+                    }
+
+                    batch = _removalQueue;
+                    _removalQueue = [];
+                }
+
+                var failed = new Dictionary<string, Exception>(StringComparer.Ordinal);
+                foreach (var (tap, _) in batch)
+                {
+                    try
+                    {
+                        host.DeleteIngressRedirect(tap);
+                        host.SetLinkGroup(VethNameFor(tap), _removalGroup);
+                    }
+                    catch (IOException e)
+                    {
+                        failed[tap] = e;
+                    }
+                }
+
+                IOException? groupFailure = null;
+                try
+                {
+                    host.DeleteLinkGroup(_removalGroup);
+                }
+                catch (IOException e)
+                {
+                    groupFailure = e;
+                }
+
+                foreach (var (tap, done) in batch)
+                {
+                    if ((failed.GetValueOrDefault(tap) ?? groupFailure) is { } failure)
+                    {
+                        done.TrySetException(failure);
+                    }
+                    else
+                    {
+                        done.TrySetResult();
+                    }
+                }
+
+                batch = [];
+            }
+        }
+        catch (Exception e)
+        {
+            // The socket could not be opened: fail this batch and whatever is queued; the next removal starts over.
+            lock (_removalLock)
+            {
+                batch.AddRange(_removalQueue);
+                _removalQueue = [];
+                _removing = false;
+            }
+
+            foreach (var (_, done) in batch)
+            {
+                done.TrySetException(e);
+            }
+        }
+    }
 
     /// <summary>The host end of the veth joined to the TAP <paramref name="tapName"/>: "v" and the TAP's name, or a hash of it when that would be too long.</summary>
     public static string VethNameFor(string tapName)
