@@ -44,8 +44,47 @@ internal static class CniLatencyBenchmark
                 }
             }
         }));
-        report.Add(($"[{tapAttach}] CNI Add, {parallelWorkers} at once ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
-        report.Add(($"[{tapAttach}] CNI Del, {parallelWorkers} at once ({parallelDels.Count} pods)", Percentiles(parallelDels)));
+        report.Add(($"[{tapAttach}] CNI Add, {parallelWorkers} workers each adding and deleting, namespaces made and removed between ({parallelAdds.Count} pods)", Percentiles(parallelAdds)));
+        report.Add(($"[{tapAttach}] CNI Del, the same ({parallelDels.Count} pods)", Percentiles(parallelDels)));
+
+        // Bursts: the namespaces exist before the Adds (as the kubelet makes them before calling CNI), the
+        // kernel has finished removing the previous round's, then all Adds at once, then all Dels at once.
+        var burstAdds = new List<double>();
+        var burstDels = new List<double>();
+        for (var round = 0; round < podsPerWorker; round++)
+        {
+            var pods = new List<NetworkNamespace>();
+            try
+            {
+                for (var i = 0; i < parallelWorkers; i++)
+                {
+                    pods.Add(await NetworkNamespace.CreateAsync());
+                }
+
+                await Task.Delay(300);
+                var ips = Enumerable.Range(0, parallelWorkers).Select(i => string.Create(CultureInfo.InvariantCulture, $"10.244.{100 + round}.{i + 2}")).ToArray();
+                burstAdds.AddRange(await Task.WhenAll(pods.Select((pod, i) => TimedAsync(async () =>
+                {
+                    var added = await node.Cni.AddAsync(AgentNode.AddRequest(pod, ips[i]));
+                    return added.Successful ? null : $"Add {ips[i]}: {added.ErrorMessage}";
+                }))));
+                burstDels.AddRange(await Task.WhenAll(pods.Select(pod => TimedAsync(async () =>
+                {
+                    var deleted = await node.Cni.DelAsync(AgentNode.DelRequest(pod));
+                    return deleted.Successful ? null : $"Del: {deleted.ErrorMessage}";
+                }))));
+            }
+            finally
+            {
+                foreach (var pod in pods)
+                {
+                    await pod.DisposeAsync();
+                }
+            }
+        }
+
+        report.Add(($"[{tapAttach}] CNI Add, {parallelWorkers} at once ({burstAdds.Count} pods)", Percentiles(burstAdds)));
+        report.Add(($"[{tapAttach}] CNI Del, {parallelWorkers} at once ({burstDels.Count} pods)", Percentiles(burstDels)));
         report.Add(($"[{tapAttach}] agent resident memory", TestSupport.ProcessMemory.Describe(node.AgentProcessId)));
         report.Add(($"[{tapAttach}] TCP pod to pod through SoftTarget (iperf3, 5 s)", await ThroughputAsync(node)));
         return report;
@@ -104,6 +143,15 @@ internal static class CniLatencyBenchmark
         }
 
         return (add, del);
+    }
+
+    /// <summary>Runs a CNI call and returns its milliseconds; the call returns an error text or null.</summary>
+    private static async Task<double> TimedAsync(Func<Task<string?>> call)
+    {
+        var watch = Stopwatch.StartNew();
+        var error = await call();
+        var elapsed = watch.Elapsed.TotalMilliseconds;
+        return error is null ? elapsed : throw new InvalidOperationException(error);
     }
 
     internal static string Percentiles(List<double> milliseconds)
