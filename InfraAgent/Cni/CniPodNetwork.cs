@@ -129,14 +129,14 @@ internal sealed class CniPodNetwork
         var resumed = false;
         if (CachedTap(pod.Key) is { } existing)
         {
-            if (await _kernel.IsInPodAsync(existing.Tap, pod.Key))
+            if (await _kernel.IsInPlaceAsync(existing.Tap, pod, existing.Veth))
             {
                 // A repeated Add (Calico retried): the interface is there; make sure the manager has it too.
                 var again = await _manager.CreateNetworkAsync(pod, existing.Tap, CancellationToken.None);
                 return again.Succeeded ? new PodAddOutcome(true, string.Empty, existing.Tap.Mac) : new PodAddOutcome(false, again.Error, default);
             }
 
-            // The agent stopped after caching the pod but before its TAP was in place: attach it now, the way it began.
+            // The agent stopped after caching the pod but before its TAP was wholly in place: attach it now, the way it began.
             tap = existing.Tap;
             veth = existing.Veth;
             resumed = true;

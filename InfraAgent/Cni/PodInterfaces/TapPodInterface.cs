@@ -169,21 +169,47 @@ internal sealed class TapPodInterface : IDisposable
             return addresses.Count > 0 ? addresses[0].Prefix.Address : (IPv4Address?)null;
         });
 
-    /// <summary>Whether the pod's namespace has <paramref name="tap"/> as its interface (same MAC).</summary>
-    public Task<bool> IsInPodAsync(TapInterface tap, PodKey key) =>
-        _worker.RunAsync(() =>
+    /// <summary>
+    /// Whether the pod is wholly attached as <paramref name="request"/> asks: its interface is
+    /// <paramref name="tap"/>'s (same MAC) with the pod's address and routes and, for a veth, the TAP and the
+    /// veth redirect to each other. False for an attach the agent did not finish (it stopped half-way),
+    /// which a repeated Add then does again.
+    /// </summary>
+    public Task<bool> IsInPlaceAsync(TapInterface tap, PodAddRequest request, bool veth)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = request.Key;
+        return _worker.RunAsync(() =>
         {
             try
             {
                 using var pod = NetworkNamespaceHandle.Open(key.NetnsPath);
                 using var inPod = _worker.OpenClientIn(pod);
-                return inPod.FindLink(key.InterfaceName) is { } link && link.HardwareAddress == tap.Mac;
+                if (inPod.FindLink(key.InterfaceName) is not { } link || link.HardwareAddress != tap.Mac)
+                {
+                    return false;
+                }
+
+                var addresses = inPod.GetAddresses(key.InterfaceName).Select(a => a.Prefix.Address).ToHashSet();
+                var routes = inPod.GetRoutes();
+                if (!request.Addresses.All(a => addresses.Contains(a.Address)) || !request.Routes.All(r => routes.Contains(new IPv4Route(r, key.InterfaceName, Gateway))))
+                {
+                    return false;
+                }
+
+                var hostEnd = VethNameFor(tap.Name);
+                return !veth || (_host.IngressRedirectTarget(tap.Name) == hostEnd && _host.IngressRedirectTarget(hostEnd) == tap.Name);
             }
             catch (NetworkNamespaceNotFoundException)
             {
                 return false;
             }
+            catch (NetlinkException e) when (e.Errno == ErrorNumbers.ENODEV)
+            {
+                return false; // the veth's host end is gone
+            }
         });
+    }
 
     /// <summary>Makes a TAP the kernel destroyed with its pod's namespace again (see <see cref="Recreate"/>).</summary>
     public Task<TapInterface> RecreateAsync(string name) => _worker.RunAsync(() => Recreate(name));

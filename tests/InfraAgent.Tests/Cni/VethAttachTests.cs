@@ -108,6 +108,29 @@ public sealed class VethAttachTests
     }
 
     [Fact]
+    public async Task Add_RepeatedAfterAnAttachCutShort_JoinsTheTapAgainAndTrafficFlows()
+    {
+        await using var node = await AgentNode.StartAsync(ports: 4, agentArguments: VethMode);
+        var first = await node.CreatePodNamespaceAsync();
+        var second = await node.CreatePodNamespaceAsync();
+        var request = AgentNode.AddRequest(first, "10.244.0.51");
+        var a = await node.Cni.AddAsync(request).ResponseAsync.DefaultTimeout();
+        var b = await node.Cni.AddAsync(AgentNode.AddRequest(second, "10.244.0.52")).ResponseAsync.DefaultTimeout();
+        Assert.True(a.Successful && b.Successful, a.ErrorMessage + b.ErrorMessage + node.Logs);
+
+        // As if the agent had stopped before its last step: eth0 is there with its address, the TAP's redirect is not.
+        await HostCommands.RunAsync("tc", "qdisc", "del", "dev", node.TapOf(first), "clsact");
+        Assert.False(await first.PingsAsync("10.244.0.52"));
+
+        var again = await node.Cni.AddAsync(request).ResponseAsync.DefaultTimeout();
+
+        Assert.True(again.Successful, again.ErrorMessage + node.Logs);
+        Assert.Equal(a.ContainerMac, again.ContainerMac);
+        Assert.True(await first.PingsAsync("10.244.0.52"), node.Logs);
+        Assert.Equal(HostEntries + 2, await node.ManagerIpv4EntriesAsync());
+    }
+
+    [Fact]
     public async Task Add_Veth_ManagerStopped_FailsAndLeavesNoVethNoRedirect()
     {
         await using var node = await AgentNode.StartAsync(ports: 3, agentArguments: VethMode);

@@ -37,7 +37,7 @@ public sealed class TapPodInterfaceTests
             Assert.DoesNotContain("eth0", await first.RunAsync("ip", "-o", "link", "show"), StringComparison.Ordinal);
             Assert.Contains("inet 10.244.3.5/32", await second.RunAsync("ip", "-o", "-4", "addr", "show", "dev", "eth0"), StringComparison.Ordinal);
             Assert.Contains("default via 169.254.1.1 dev eth0", await second.RunAsync("ip", "-4", "route", "show"), StringComparison.Ordinal);
-            Assert.True(await kernel.IsInPodAsync(tap, new PodKey(PathOf(second), "eth0")).DefaultTimeout());
+            Assert.True(await kernel.IsInPlaceAsync(tap, Request(second, "10.244.3.5"), veth: false).DefaultTimeout());
 
             Assert.True(await kernel.ReturnToHostAsync(tap, PathOf(second), "eth0").DefaultTimeout());
             Assert.NotNull(kernel.FindInHost(name));
