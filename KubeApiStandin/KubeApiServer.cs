@@ -36,6 +36,9 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     public Uri Uri { get; private set; } = new("http://127.0.0.1");
 
+    /// <summary>Kinds answered with 404, as an API server that does not have them (EndpointSlices before Kubernetes 1.21).</summary>
+    public IReadOnlySet<ResourceKind> Unserved { get; set; } = new HashSet<ResourceKind>();
+
     /// <summary>How often an open watch with allowWatchBookmarks=true gets a BOOKMARK.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -237,7 +240,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context, string groupVersion, string? ns, string plural)
     {
         var kind = ResourceKind.All.FirstOrDefault(k => k.Plural == plural && k.GroupVersion == groupVersion);
-        if (kind is null || (ns is not null && !kind.Namespaced))
+        if (kind is null || (ns is not null && !kind.Namespaced) || Unserved.Contains(kind))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;

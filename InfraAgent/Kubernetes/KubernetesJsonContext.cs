@@ -14,11 +14,13 @@ namespace InfraAgent.Kubernetes;
 [JsonSerializable(typeof(V1PodList))]
 [JsonSerializable(typeof(V1ServiceList))]
 [JsonSerializable(typeof(V1EndpointSliceList))]
+[JsonSerializable(typeof(V1EndpointsList))]
 [JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(Watcher<KubernetesObject>.WatchEvent))]
 [JsonSerializable(typeof(Watcher<V1Status>.WatchEvent))]
 [JsonSerializable(typeof(Watcher<V1Service>.WatchEvent))]
 [JsonSerializable(typeof(Watcher<V1EndpointSlice>.WatchEvent))]
+[JsonSerializable(typeof(Watcher<V1Endpoints>.WatchEvent))]
 internal sealed partial class KubernetesJsonContext : JsonSerializerContext
 {
     private static readonly Lock Gate = new();

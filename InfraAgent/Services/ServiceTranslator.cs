@@ -9,12 +9,15 @@ namespace InfraAgent.Services;
 /// ClusterIPs, externalIPs, load-balancer ingress IPs and, for NodePort/LoadBalancer services, the
 /// node IP with the nodePort (reference-behaviour.md 6.8, from EndpointSlices rather than Endpoints).
 /// Backends are the endpoints not marked not-ready, with the port of the slice port of the same name.
+/// Traffic policies are kube-proxy's: with <c>externalTrafficPolicy: Local</c> the externalIPs, load-balancer
+/// IPs and the NodePort go to this node's endpoints only, with <c>internalTrafficPolicy: Local</c> the
+/// ClusterIPs do (none here: the port is not balanced on this node, as kube-proxy drops it).
 /// </summary>
 internal static class ServiceTranslator
 {
     /// <summary>The translations, sorted by key, and a line for each port or address that was skipped.</summary>
     public static (IReadOnlyList<ServiceTranslation> Translations, IReadOnlyList<string> Skipped) Translate(
-        V1Service service, IEnumerable<V1EndpointSlice> slices, IPv4Address? nodeIp)
+        V1Service service, IEnumerable<V1EndpointSlice> slices, IPv4Address? nodeIp, string nodeName)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(slices);
@@ -27,11 +30,12 @@ internal static class ServiceTranslator
         }
 
         var sliceList = slices.Where(s => string.Equals(s.AddressType, "IPv4", StringComparison.Ordinal)).ToList();
-        var addresses = new List<string>();
-        addresses.AddRange(spec.ClusterIPs is { Count: > 0 } ips ? ips : spec.ClusterIP is { } ip ? [ip] : []);
-        addresses.AddRange(spec.ExternalIPs ?? []);
-        addresses.AddRange((service.Status?.LoadBalancer?.Ingress ?? []).Select(i => i.Ip).OfType<string>());
+        IList<string> clusterAddresses = spec.ClusterIPs is { Count: > 0 } ips ? ips : spec.ClusterIP is { } ip ? [ip] : [];
+        var externalAddresses = new List<string>(spec.ExternalIPs ?? []);
+        externalAddresses.AddRange((service.Status?.LoadBalancer?.Ingress ?? []).Select(i => i.Ip).OfType<string>());
         var nodePorts = spec.Type is "NodePort" or "LoadBalancer";
+        var internalLocal = string.Equals(spec.InternalTrafficPolicy, "Local", StringComparison.Ordinal);
+        var externalLocal = string.Equals(spec.ExternalTrafficPolicy, "Local", StringComparison.Ordinal);
 
         foreach (var port in spec.Ports ?? [])
         {
@@ -41,22 +45,16 @@ internal static class ServiceTranslator
                 continue;
             }
 
-            var backends = Backends(port, protocol, sliceList);
-            foreach (var address in addresses)
-            {
-                if (!IPv4Address.TryParse(address, out var ipv4) || ipv4.Value == 0)
-                {
-                    continue; // IPv6 families and unparseable addresses: the manager programs IPv4 only
-                }
-
-                Add(new ServiceKey(ipv4, protocol, (ushort)port.Port), backends);
-            }
-
+            var backends = Backends(port, protocol, sliceList, localTo: null);
+            var localBackends = internalLocal || externalLocal ? Backends(port, protocol, sliceList, localTo: nodeName) : backends;
+            AddAll(clusterAddresses, port, protocol, internalLocal ? localBackends : backends);
+            var external = externalLocal ? localBackends : backends;
+            AddAll(externalAddresses, port, protocol, external);
             if (nodePorts && port.NodePort is > 0 and <= ushort.MaxValue)
             {
                 if (nodeIp is { } node)
                 {
-                    Add(new ServiceKey(node, protocol, (ushort)port.NodePort.Value), backends);
+                    Add(new ServiceKey(node, protocol, (ushort)port.NodePort.Value), external);
                 }
                 else
                 {
@@ -68,9 +66,21 @@ internal static class ServiceTranslator
         return ([.. result.Values], skipped);
 
         void Add(ServiceKey key, ImmutableArray<ServiceBackend> backends) => result[key] = new ServiceTranslation(key, backends);
+
+        void AddAll(IEnumerable<string> addresses, V1ServicePort port, ServiceProtocol protocol, ImmutableArray<ServiceBackend> backends)
+        {
+            foreach (var address in addresses)
+            {
+                if (IPv4Address.TryParse(address, out var ipv4) && ipv4.Value != 0)
+                {
+                    Add(new ServiceKey(ipv4, protocol, (ushort)port.Port), backends);
+                } // IPv6 families and unparseable addresses: the manager programs IPv4 only
+            }
+        }
     }
 
-    private static ImmutableArray<ServiceBackend> Backends(V1ServicePort port, ServiceProtocol protocol, List<V1EndpointSlice> slices)
+    /// <summary>The ready endpoints of the port, on any node or (<paramref name="localTo"/>) on that node only.</summary>
+    private static ImmutableArray<ServiceBackend> Backends(V1ServicePort port, ServiceProtocol protocol, List<V1EndpointSlice> slices, string? localTo)
     {
         var backends = new SortedSet<ServiceBackend>();
         foreach (var slice in slices)
@@ -86,7 +96,7 @@ internal static class ServiceTranslator
 
             foreach (var endpoint in slice.Endpoints ?? [])
             {
-                if (endpoint.Conditions?.Ready == false)
+                if (endpoint.Conditions?.Ready == false || (localTo is not null && !string.Equals(endpoint.NodeName, localTo, StringComparison.Ordinal)))
                 {
                     continue;
                 }

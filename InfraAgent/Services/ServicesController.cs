@@ -9,11 +9,14 @@ using Proto.Infra;
 namespace InfraAgent.Services;
 
 /// <summary>
-/// Keeps the manager's service ports equal to what the Services and EndpointSlices say. One loop owns
+/// Keeps the manager's service ports equal to what the Services and EndpointSlices say (core/v1
+/// Endpoints on a cluster that serves no discovery.k8s.io/v1 EndpointSlices). One loop owns
 /// the state: the desired translations, and what the manager acknowledged. A change sends only the
 /// service ports that differ (NatTranslationAdd with the full backend list, or NatTranslationDelete),
 /// at most <see cref="MaxInFlight"/> at once; failures are retried with back-off, and when the manager
 /// answers again after being unreachable every service port is sent again (it may have lost them).
+/// The ports sent are recorded on disk (<see cref="ServicePortRecord"/>), so after an agent restart the
+/// ones whose Service went meanwhile are deleted at the manager too.
 /// </summary>
 internal sealed class ServicesController : BackgroundService
 {
@@ -25,9 +28,12 @@ internal sealed class ServicesController : BackgroundService
 
     private readonly ResourceInformer<V1Service, V1ServiceList> _services;
     private readonly ResourceInformer<V1EndpointSlice, V1EndpointSliceList> _slices;
+    private readonly ResourceInformer<V1Endpoints, V1EndpointsList> _endpoints;
+    private readonly IKubernetes _client;
     private readonly NodeNetworkClient _node;
     private readonly Proto.Infra.InfraAgent.InfraAgentClient _manager;
     private readonly ServicesMetrics _metrics;
+    private readonly ServicePortRecord _record;
     private readonly TimeProvider _time;
     private readonly ILogger<ServicesController> _logger;
     private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
@@ -43,16 +49,20 @@ internal sealed class ServicesController : BackgroundService
     private readonly Dictionary<ServiceKey, (int Attempts, long Due)> _retries = [];
     private readonly Dictionary<ServiceKey, long> _changeSeen = [];
     private IPv4Address? _nodeIp;
+    private string _nodeName = string.Empty;
+    private bool _fromEndpoints;
     private bool _managerDown;
     private long _wakeDue = long.MaxValue;
 
-    public ServicesController(IKubernetes client, NodeNetworkClient node, Proto.Infra.InfraAgent.InfraAgentClient manager, ServicesMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public ServicesController(IKubernetes client, NodeNetworkClient node, Proto.Infra.InfraAgent.InfraAgentClient manager, ServicesMetrics metrics, ServicePortRecord record, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(loggers);
+        _client = client;
         _node = node;
         _manager = manager;
         _metrics = metrics;
+        _record = record;
         _time = time;
         _logger = loggers.CreateLogger<ServicesController>();
         _services = new ResourceInformer<V1Service, V1ServiceList>(
@@ -67,7 +77,14 @@ internal sealed class ServicesController : BackgroundService
             (rv, onError, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: 300, onError: onError, cancellationToken: ct),
             time,
             loggers.CreateLogger("InfraAgent.Kubernetes.EndpointSliceInformer"));
+        _endpoints = new ResourceInformer<V1Endpoints, V1EndpointsList>(
+            "endpoints",
+            ct => client.CoreV1.ListEndpointsForAllNamespacesAsync(cancellationToken: ct),
+            (rv, onError, ct) => client.CoreV1.WatchListEndpointsForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: 300, onError: onError, cancellationToken: ct),
+            time,
+            loggers.CreateLogger("InfraAgent.Kubernetes.EndpointsInformer"));
         _services.Subscribe((_, service) => Changed(ResourceInformer<V1Service, V1ServiceList>.KeyOf(service)));
+        _endpoints.Subscribe((_, endpoints) => Changed(ResourceInformer<V1Endpoints, V1EndpointsList>.KeyOf(endpoints))); // named after its Service
         _slices.Subscribe((_, slice) =>
         {
             if (slice.Metadata.Labels?.TryGetValue(ServiceNameLabel, out var name) == true)
@@ -82,10 +99,13 @@ internal sealed class ServicesController : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _nodeIp = (await _node.GetAsync(stoppingToken)).NodeIp;
-        var informers = Task.WhenAll(_services.RunAsync(stoppingToken), _slices.RunAsync(stoppingToken));
-        await Task.WhenAll(_services.Ready, _slices.Ready).WaitAsync(stoppingToken);
-        ServicesLog.Synced(_logger, _services.Items.Count, _slices.Items.Count);
+        var network = await _node.GetAsync(stoppingToken);
+        (_nodeIp, _nodeName) = (network.NodeIp, network.NodeName);
+        _fromEndpoints = !await ServesEndpointSlicesAsync(stoppingToken);
+        var informers = Task.WhenAll(_services.RunAsync(stoppingToken), _fromEndpoints ? _endpoints.RunAsync(stoppingToken) : _slices.RunAsync(stoppingToken));
+        await Task.WhenAll(_services.Ready, _fromEndpoints ? _endpoints.Ready : _slices.Ready).WaitAsync(stoppingToken);
+        ServicesLog.Synced(_logger, _services.Items.Count, _fromEndpoints ? _endpoints.Items.Count : _slices.Items.Count, _fromEndpoints ? "endpoints" : "endpoint slices");
+        ForgetLeftovers();
         _ready.TrySetResult();
 
         try
@@ -125,6 +145,60 @@ internal sealed class ServicesController : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The service ports an earlier run of the agent sent are treated as programmed with unknown backends:
+    /// the first Pump (after every listed Service was translated, as the caches were complete before the
+    /// loop started) sends each one either its current backends or, when no Service wants it any more, a delete.
+    /// </summary>
+    private void ForgetLeftovers()
+    {
+        foreach (var line in _record.Unreadable)
+        {
+            ServicesLog.RecordLineSkipped(_logger, _record.Path, line);
+        }
+
+        foreach (var key in _record.Keys)
+        {
+            _acknowledged[key] = new ServiceTranslation(key, []);
+            _dirty.Add(key);
+        }
+
+        if (_record.Keys.Count > 0)
+        {
+            ServicesLog.Recorded(_logger, _record.Keys.Count, _record.Path);
+            _inbox.Writer.TryWrite(new Message.Wake()); // a Pump even when no Service is left to announce itself
+        }
+    }
+
+    /// <summary>
+    /// Whether the API serves discovery.k8s.io/v1 EndpointSlices (Kubernetes 1.21 on): a 404 for their
+    /// list means an older cluster, whose Endpoints are watched instead. Other failures (the API not
+    /// reachable yet, say) are retried with back-off, as the informers would.
+    /// </summary>
+    private async Task<bool> ServesEndpointSlicesAsync(CancellationToken cancellationToken)
+    {
+        var backoff = s_initialBackoff;
+        while (true)
+        {
+            try
+            {
+                await _client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(limit: 1, cancellationToken: cancellationToken);
+                return true;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                ServicesLog.NoEndpointSlices(_logger);
+                return false;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or TimeoutException)
+            {
+                ServicesLog.ProbeFailed(_logger, e.Message, backoff);
+                await Task.Delay(backoff, _time, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+            }
+        }
+    }
+
     private void Changed(string service) => _inbox.Writer.TryWrite(new Message.ServiceChanged(service, _time.GetTimestamp()));
 
     private void Translate(string serviceName, long seen)
@@ -135,8 +209,10 @@ internal sealed class ServicesController : BackgroundService
         {
             var slash = serviceName.IndexOf('/', StringComparison.Ordinal);
             var (ns, name) = (serviceName[..slash], serviceName[(slash + 1)..]);
-            var slices = _slices.Items.Where(s => s.Metadata.NamespaceProperty == ns && s.Metadata.Labels?.TryGetValue(ServiceNameLabel, out var owner) == true && owner == name);
-            var (translations, skipped) = ServiceTranslator.Translate(service, slices, _nodeIp);
+            var slices = _fromEndpoints
+                ? _endpoints.Get(serviceName) is { } endpoints ? EndpointsConversion.ToSlices(endpoints) : []
+                : _slices.Items.Where(s => s.Metadata.NamespaceProperty == ns && s.Metadata.Labels?.TryGetValue(ServiceNameLabel, out var owner) == true && owner == name);
+            var (translations, skipped) = ServiceTranslator.Translate(service, slices, _nodeIp, _nodeName);
             foreach (var line in skipped)
             {
                 ServicesLog.Skipped(_logger, serviceName, line);
@@ -184,6 +260,7 @@ internal sealed class ServicesController : BackgroundService
     {
         var now = _time.GetTimestamp();
         var earliestRetry = long.MaxValue;
+        var sends = new List<(ServiceKey Key, ServiceTranslation? Desired)>();
         foreach (var key in _dirty.ToList())
         {
             if (_inFlight.Count >= MaxInFlight)
@@ -213,6 +290,16 @@ internal sealed class ServicesController : BackgroundService
             }
 
             _inFlight.Add(key);
+            sends.Add((key, desired));
+            if (desired is not null)
+            {
+                _record.Add(key);
+            }
+        }
+
+        SaveRecord();
+        foreach (var (key, desired) in sends)
+        {
             _ = SendAsync(key, desired);
         }
 
@@ -272,6 +359,7 @@ internal sealed class ServicesController : BackgroundService
                 if (completed.Sent is null)
                 {
                     _acknowledged.Remove(key);
+                    _record.Remove(key);
                     ServicesLog.Removed(_logger, key.ToString());
                 }
                 else
@@ -316,6 +404,19 @@ internal sealed class ServicesController : BackgroundService
             _forced.Add(key);
             _dirty.Add(key);
             _retries.Remove(key);
+        }
+    }
+
+    /// <summary>Before the sends that need it; a file that cannot be written is said, and the services are programmed all the same.</summary>
+    private void SaveRecord()
+    {
+        try
+        {
+            _record.Save();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ServicesLog.RecordNotSaved(_logger, _record.Path, e.Message);
         }
     }
 

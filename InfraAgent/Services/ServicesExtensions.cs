@@ -23,6 +23,7 @@ internal static class ServicesExtensions
         builder.Services.AddSingleton(sp => new ServicesMetrics(sp.GetRequiredService<Prometheus.CollectorRegistry>()));
         // The host interface's routes take the node's and the cluster's pod ranges from the API (options still win).
         builder.Services.Replace(ServiceDescriptor.Singleton<IPodNetworkCidrSource, KubernetesPodNetworkCidrSource>());
+        builder.Services.AddSingleton(new ServicePortRecord(Path.Combine(options.CacheDir, "services", "ports")));
         builder.Services.AddHostedService<ServicesController>();
         return builder;
     }

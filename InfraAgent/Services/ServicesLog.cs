@@ -2,8 +2,8 @@ namespace InfraAgent.Services;
 
 internal static partial class ServicesLog
 {
-    [LoggerMessage(300, LogLevel.Information, "services: caches synced ({Services} services, {Slices} endpoint slices)")]
-    public static partial void Synced(ILogger logger, int services, int slices);
+    [LoggerMessage(300, LogLevel.Information, "services: caches synced ({Services} services, {Count} {Source})")]
+    public static partial void Synced(ILogger logger, int services, int count, string source);
 
     [LoggerMessage(301, LogLevel.Information, "service port {Key} programmed with {Backends} backends")]
     public static partial void Programmed(ILogger logger, string key, int backends);
@@ -25,4 +25,19 @@ internal static partial class ServicesLog
 
     [LoggerMessage(307, LogLevel.Debug, "service {Service}: {Count} service ports")]
     public static partial void Translated(ILogger logger, string service, int count);
+
+    [LoggerMessage(308, LogLevel.Information, "services: {Count} service ports recorded by an earlier run ({Path}); each is sent again, or deleted when no Service wants it")]
+    public static partial void Recorded(ILogger logger, int count, string path);
+
+    [LoggerMessage(309, LogLevel.Warning, "services: {Path}: line '{Line}' is not a service port (ip:port/TCP|UDP); skipped")]
+    public static partial void RecordLineSkipped(ILogger logger, string path, string line);
+
+    [LoggerMessage(310, LogLevel.Error, "services: cannot write {Path} ({Error}); service ports are programmed, but one deleted while the agent is down would stay on the manager")]
+    public static partial void RecordNotSaved(ILogger logger, string path, string error);
+
+    [LoggerMessage(311, LogLevel.Warning, "services: the API serves no discovery.k8s.io/v1 EndpointSlices (Kubernetes before 1.21); watching core/v1 Endpoints instead")]
+    public static partial void NoEndpointSlices(ILogger logger);
+
+    [LoggerMessage(312, LogLevel.Warning, "services: cannot ask the API for EndpointSlices ({Error}); again in {Delay}")]
+    public static partial void ProbeFailed(ILogger logger, string error, TimeSpan delay);
 }

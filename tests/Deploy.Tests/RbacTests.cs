@@ -13,7 +13,7 @@ public sealed partial class RbacTests
     /// <summary>
     /// infraagent's Kubernetes API calls: the Node and kube-controller-manager lists of
     /// InfraAgent/Kubernetes/NodeNetworkClient.cs, the Service and EndpointSlice informers of
-    /// InfraAgent/Services/ServicesController.cs.
+    /// InfraAgent/Services/ServicesController.cs (and its Endpoints informer for clusters before 1.21).
     /// </summary>
     internal static readonly ApiAccess[] AgentCalls =
     [
@@ -21,6 +21,8 @@ public sealed partial class RbacTests
         new(string.Empty, "pods", "list"),
         new(string.Empty, "services", "list"),
         new(string.Empty, "services", "watch"),
+        new(string.Empty, "endpoints", "list"),
+        new(string.Empty, "endpoints", "watch"),
         new("discovery.k8s.io", "endpointslices", "list"),
         new("discovery.k8s.io", "endpointslices", "watch"),
     ];

@@ -182,6 +182,33 @@ public sealed class NodeTrafficTests
     }
 
     /// <summary>
+    /// A cluster before Kubernetes 1.21 (no EndpointSlices: the agent executable watches core/v1 Endpoints),
+    /// and a Service deleted while the agent is down: the restarted agent finds it in its record of what it
+    /// sent and deletes it at the manager, so its VIP leaves the target; the Service that stayed still answers.
+    /// </summary>
+    [Fact]
+    public async Task OldCluster_ServiceDeletedWhileTheAgentWasDown_LeavesTheTargetAfterTheRestart()
+    {
+        await using var node = await TrafficNode.StartAsync(ports: 4, oldCluster: true);
+        await node.AddPodAsync(Client);
+        await node.AddPodAsync("10.244.0.71");
+        node.Serve("10.244.0.71", "web-1", TrafficNode.BackendPort("TCP"));
+        node.ApplyService("web", Vip, 80, "TCP", "10.244.0.71");
+        node.ApplyService("gone", "10.96.0.251", 80, "TCP", "10.244.0.71");
+        await node.WaitForBackendsAsync(Vip, 80, "TCP", 1);
+        await node.WaitForBackendsAsync("10.96.0.251", 80, "TCP", 1);
+        Assert.Equal(0, node.Api.Watches(KubeApiStandin.ResourceKind.EndpointSlices));
+
+        await node.Node.KillAgentAsync();
+        node.DeleteService("gone");
+        await node.Node.StartAgentAsync();
+
+        await node.WaitForBackendsAsync("10.96.0.251", 80, "TCP", 0);
+        Assert.Equal([$"{Vip}:80"], await node.BalancedVipsAsync("TCP"));
+        Assert.Equal("web-1", (await node.TcpExchangeAsync(Client, Vip, 80)).Backend);
+    }
+
+    /// <summary>
     /// A failure drill: pods and services are being added (pods retried as the kubelet retries a failed
     /// ADD: DEL, then ADD again) while one daemon is SIGKILLed and restarted. Afterwards the target's
     /// tables hold exactly the pods and services that exist, traffic flows, and no TAP is lost.

@@ -46,16 +46,24 @@ internal sealed class TrafficNode : IAsyncDisposable
     /// <summary>The pods added and not deleted, by IP.</summary>
     public Dictionary<string, NetworkNamespace> Pods { get; } = [];
 
-    public static async Task<TrafficNode> StartAsync(int ports = 10)
+    /// <summary>True when the API serves no EndpointSlices (Kubernetes before 1.21): services' endpoints are core/v1 Endpoints.</summary>
+    public bool OldCluster { get; private init; }
+
+    public static async Task<TrafficNode> StartAsync(int ports = 10, bool oldCluster = false)
     {
         var api = await KubeApiServer.StartAsync().DefaultTimeout();
+        if (oldCluster)
+        {
+            api.Unserved = new HashSet<ResourceKind> { ResourceKind.EndpointSlices };
+        }
+
         var directory = Directory.CreateTempSubdirectory("k8sio-traffic-").FullName;
         try
         {
             var kubeconfig = Path.Combine(directory, "kubeconfig");
             await File.WriteAllTextAsync(kubeconfig, api.Kubeconfig());
             var node = await AgentNode.StartAsync(ports, ["--kubeconfig", kubeconfig, "--nodeName", "node-a", "--nodeIp", AgentNode.NodeIp]);
-            return new TrafficNode(api, node, directory);
+            return new TrafficNode(api, node, directory) { OldCluster = oldCluster };
         }
         catch
         {
@@ -92,20 +100,27 @@ internal sealed class TrafficNode : IAsyncDisposable
         _servers.Add(DaemonProcess.StartProgram("ip", ["netns", "exec", Pods[ip].Name, "socat", listen, $"SYSTEM:{script}"]));
     }
 
-    /// <summary>A ClusterIP service and its EndpointSlice (target port 8080 for TCP, 5353 for UDP), as the API server holds them.</summary>
+    /// <summary>A ClusterIP service and its EndpointSlice or Endpoints (target port 8080 for TCP, 5353 for UDP), as the API server holds them.</summary>
     public void ApplyService(string name, string vip, int port, string protocol, params string[] backends)
     {
         Api.Apply(ServicesNode.Service(name, vip, ServicesNode.Port(port, protocol)));
         ApplyBackends(name, protocol, backends);
     }
 
-    /// <summary>The service's EndpointSlice now lists <paramref name="backends"/> (scaling).</summary>
-    public void ApplyBackends(string name, string protocol, params string[] backends) =>
-        Api.Apply(ServicesNode.Slice(name, name + "-abcde", [(null, BackendPort(protocol), protocol)], backends));
+    /// <summary>The service's EndpointSlice (or Endpoints) now lists <paramref name="backends"/> (scaling).</summary>
+    public void ApplyBackends(string name, string protocol, params string[] backends)
+    {
+        (string?, int, string)[] ports = [(null, BackendPort(protocol), protocol)];
+        _ = OldCluster
+            ? Api.Apply(ServicesNode.Endpoints(name, ports, backends))
+            : Api.Apply(ServicesNode.Slice(name, name + "-abcde", ports, backends));
+    }
 
     public void DeleteService(string name)
     {
-        Api.Delete(ResourceKind.EndpointSlices, "default", name + "-abcde");
+        _ = OldCluster
+            ? Api.Delete(ResourceKind.Endpoints, "default", name)
+            : Api.Delete(ResourceKind.EndpointSlices, "default", name + "-abcde");
         Api.Delete(ResourceKind.Services, "default", name);
     }
 

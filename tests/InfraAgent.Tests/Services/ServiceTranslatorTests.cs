@@ -6,7 +6,10 @@ using Xunit;
 
 namespace InfraAgent.Tests.Services;
 
-/// <summary>Golden tests: testassets/services/&lt;case&gt;/input.yaml (a Service and its EndpointSlices) → expected.txt.</summary>
+/// <summary>
+/// Golden tests: testassets/services/&lt;case&gt;/input.yaml (a Service and its EndpointSlices, or its
+/// Endpoints as older clusters have them) → expected.txt, translated on node-a (10.10.0.2).
+/// </summary>
 public sealed class ServiceTranslatorTests
 {
     private static readonly IPv4Address s_nodeIp = IPv4Address.Parse("10.10.0.2");
@@ -21,9 +24,9 @@ public sealed class ServiceTranslatorTests
         var directory = Path.Combine(AppContext.BaseDirectory, "testassets", "services", name);
         var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(directory, "input.yaml")));
         var service = objects.OfType<V1Service>().Single();
-        var slices = objects.OfType<V1EndpointSlice>();
+        var slices = objects.OfType<V1EndpointSlice>().Concat(objects.OfType<V1Endpoints>().SelectMany(EndpointsConversion.ToSlices));
 
-        var (translations, skipped) = ServiceTranslator.Translate(service, slices, s_nodeIp);
+        var (translations, skipped) = ServiceTranslator.Translate(service, slices, s_nodeIp, "node-a");
 
         var rendered = string.Concat(translations.Select(t => t + "\n").Concat(skipped.Select(s => "skipped: " + s + "\n")));
         Assert.Equal(File.ReadAllText(Path.Combine(directory, "expected.txt")), rendered);
@@ -38,7 +41,7 @@ public sealed class ServiceTranslatorTests
             Spec = new V1ServiceSpec { Type = "NodePort", ClusterIP = "10.96.1.1", Ports = [new V1ServicePort { Port = 80, Protocol = "TCP", NodePort = 30080 }] },
         };
 
-        var (translations, skipped) = ServiceTranslator.Translate(service, [], nodeIp: null);
+        var (translations, skipped) = ServiceTranslator.Translate(service, [], nodeIp: null, nodeName: "node-a");
 
         Assert.Equal("10.96.1.1:80/TCP -> []", Assert.Single(translations).ToString());
         Assert.Contains("node IP is unknown", Assert.Single(skipped), StringComparison.Ordinal);

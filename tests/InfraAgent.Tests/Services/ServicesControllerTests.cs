@@ -172,6 +172,71 @@ public sealed class ServicesControllerTests
     }
 
     [Fact]
+    public async Task OldClusterWithoutEndpointSlices_EndpointsAreWatched_ReadyChangesAndDeletionApply()
+    {
+        await using var node = await ServicesNode.StartAsync(seed: api => api.Unserved = new HashSet<ResourceKind> { ResourceKind.EndpointSlices });
+        (string?, int, string)[] http = [("http", 8080, "TCP")];
+
+        node.Api.Apply(ServicesNode.Service("web", "10.96.0.30", ServicesNode.Port(80, name: "http")));
+        node.Api.Apply(ServicesNode.Endpoints("web", http, "10.244.0.1", "!10.244.0.2"));
+        await node.Manager.WaitUntilAsync(m => m.Programmed.GetValueOrDefault("10.96.0.30:80/TCP") == "[10.244.0.1:8080]");
+
+        node.Api.Apply(ServicesNode.Endpoints("web", http, "10.244.0.1", "10.244.0.2"));
+        await node.Manager.WaitUntilAsync(m => m.Programmed.GetValueOrDefault("10.96.0.30:80/TCP") == "[10.244.0.1:8080 10.244.0.2:8080]");
+
+        node.Api.Delete(ResourceKind.Services, "default", "web");
+        await node.Manager.WaitUntilAsync(m => m.Programmed.Count == 0);
+        Assert.True(node.Api.Watches(ResourceKind.Endpoints) >= 1);
+        Assert.Equal(0, node.Api.Watches(ResourceKind.EndpointSlices));
+    }
+
+    [Fact]
+    public async Task ClusterWithEndpointSlices_EndpointsAreNotWatched()
+    {
+        await using var node = await ServicesNode.StartAsync();
+        node.Api.Apply(ServicesNode.Service("web", "10.96.0.31", ServicesNode.Port(80, name: "http")));
+        node.Api.Apply(ServicesNode.Slice("web", "web-1", [("http", 8080, "TCP")], "10.244.0.1"));
+        // An Endpoints object that disagrees: the EndpointSlices win, as kube-proxy takes them.
+        node.Api.Apply(ServicesNode.Endpoints("web", [("http", 8080, "TCP")], "10.244.0.99"));
+
+        await node.Manager.WaitUntilAsync(m => m.Programmed.GetValueOrDefault("10.96.0.31:80/TCP") == "[10.244.0.1:8080]");
+        Assert.Equal(0, node.Api.Lists(ResourceKind.Endpoints) + node.Api.Watches(ResourceKind.Endpoints));
+    }
+
+    [Fact]
+    public async Task AgentRestarted_ServicesDeletedWhileItWasDown_AreDeletedAtTheManager()
+    {
+        await using var node = await ServicesNode.StartAsync();
+        node.Api.Apply(ServicesNode.Service("a", "10.96.0.1", ServicesNode.Port(80)));
+        node.Api.Apply(ServicesNode.Slice("a", "a-1", [(null, 80, "TCP")], "10.244.0.1"));
+        node.Api.Apply(ServicesNode.Service("b", "10.96.0.2", ServicesNode.Port(80), ServicesNode.Port(53, "UDP", "dns")));
+        node.Api.Apply(ServicesNode.Slice("b", "b-1", [(null, 80, "TCP"), ("dns", 53, "UDP")], "10.244.0.2"));
+        await node.Manager.WaitUntilAsync(m => m.Programmed.Count == 3);
+        Assert.Equal(["10.96.0.1:80/TCP", "10.96.0.2:80/TCP", "10.96.0.2:53/UDP"], File.ReadAllLines(node.RecordPath));
+
+        // b goes while the agent is down: the restarted agent deletes its ports, and sends a's again.
+        await node.StopControllerAsync();
+        node.Api.Delete(ResourceKind.Services, "default", "b");
+        node.Api.Delete(ResourceKind.EndpointSlices, "default", "b-1");
+        node.Manager.ClearCalls();
+        await node.StartControllerAsync();
+
+        await node.Manager.WaitUntilAsync(m => m.Programmed.Count == 1 && m.Calls.Count == 3);
+        Assert.Equal(["ADD 10.96.0.1:80/TCP [10.244.0.1:80]", "DEL 10.96.0.2:53/UDP", "DEL 10.96.0.2:80/TCP"], node.Manager.Calls.Order(StringComparer.Ordinal));
+        await WaitForRecordAsync(node, ["10.96.0.1:80/TCP"]);
+
+        // The last Service goes while the agent is down: nothing announces itself, its port is deleted all the same.
+        await node.StopControllerAsync();
+        node.Api.Delete(ResourceKind.Services, "default", "a");
+        node.Manager.ClearCalls();
+        await node.StartControllerAsync();
+
+        await node.Manager.WaitUntilAsync(m => m.Programmed.Count == 0);
+        Assert.Equal(["DEL 10.96.0.1:80/TCP"], node.Manager.Calls);
+        await WaitForRecordAsync(node, []);
+    }
+
+    [Fact]
     public async Task ManagerUnavailableThenBack_RetriesAndResyncsEverything()
     {
         await using var node = await ServicesNode.StartAsync();
@@ -188,5 +253,17 @@ public sealed class ServicesControllerTests
 
         await node.Manager.WaitUntilAsync(m => m.Calls.Contains("ADD 10.96.0.2:80/TCP [10.244.0.2:80]") && m.Calls.Contains("ADD 10.96.0.1:80/TCP [10.244.0.1:80]"));
         Assert.Equal(2, node.Manager.Programmed.Count);
+    }
+
+    /// <summary>The record is written after the manager's answer arrives, a moment after the manager holds the change.</summary>
+    private static async Task WaitForRecordAsync(ServicesNode node, string[] expected)
+    {
+        var deadline = DateTime.UtcNow + TestSupport.TaskTimeoutExtensions.Default;
+        while (!File.ReadAllLines(node.RecordPath).SequenceEqual(expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(expected, File.ReadAllLines(node.RecordPath));
     }
 }

@@ -10,6 +10,8 @@ namespace InfraAgent.Tests.Services;
 /// <summary>The agent's real ServicesController between a Kubernetes API stand-in and a recording manager.</summary>
 internal sealed class ServicesNode : IAsyncDisposable
 {
+    private string _nodeIp = string.Empty;
+
     private ServicesNode(KubeApiServer api, RecordingManager manager)
     {
         Api = api;
@@ -22,18 +24,39 @@ internal sealed class ServicesNode : IAsyncDisposable
 
     public ServicesMetrics Metrics { get; } = new();
 
-    public ServicesController Controller { get; private set; } = null!; // set by StartAsync
+    public ServicesController? Controller { get; private set; } // set by StartControllerAsync
+
+    /// <summary>The controller's record of the service ports it sent (in a directory of this node's own).</summary>
+    public string RecordPath { get; } = Path.Combine(Path.GetTempPath(), "svcnode-" + Guid.NewGuid().ToString("N"), "services", "ports");
 
     public static async Task<ServicesNode> StartAsync(string nodeIp = "10.10.0.2", Action<KubeApiServer>? seed = null)
     {
         var node = new ServicesNode(await KubeApiServer.StartAsync().DefaultTimeout(), await RecordingManager.StartAsync());
         seed?.Invoke(node.Api);
-        var client = node.Api.CreateClient();
-        var options = new AgentOptions { NodeName = "node-a", NodeIp = nodeIp };
-        node.Controller = new ServicesController(client, new NodeNetworkClient(client, options, NullLogger<NodeNetworkClient>.Instance), node.Manager.Client, node.Metrics, TimeProvider.System, NullLoggerFactory.Instance);
-        await node.Controller.StartAsync(CancellationToken.None);
-        await node.Controller.Ready.DefaultTimeout();
+        node._nodeIp = nodeIp;
+        await node.StartControllerAsync();
         return node;
+    }
+
+    /// <summary>A new controller, as a (re)started agent has: nothing in memory, the record read from <see cref="RecordPath"/>.</summary>
+    public async Task StartControllerAsync()
+    {
+        var client = Api.CreateClient();
+        var options = new AgentOptions { NodeName = "node-a", NodeIp = _nodeIp };
+        Controller = new ServicesController(client, new NodeNetworkClient(client, options, NullLogger<NodeNetworkClient>.Instance), Manager.Client, Metrics, new ServicePortRecord(RecordPath), TimeProvider.System, NullLoggerFactory.Instance);
+        await Controller.StartAsync(CancellationToken.None);
+        await Controller.Ready.DefaultTimeout();
+    }
+
+    /// <summary>Stops the controller, as the agent stopping (or killed: the record is written before each send).</summary>
+    public async Task StopControllerAsync()
+    {
+        if (Controller is { } controller)
+        {
+            Controller = null;
+            await controller.StopAsync(CancellationToken.None).DefaultTimeout();
+            controller.Dispose();
+        }
     }
 
     public static V1Service Service(string name, string clusterIp, params V1ServicePort[] ports) => new()
@@ -58,15 +81,32 @@ internal sealed class ServicesNode : IAsyncDisposable
         Endpoints = [.. endpoints.Select(e => new V1Endpoint { Addresses = [e.TrimStart('!')], Conditions = new V1EndpointConditions { Ready = !e.StartsWith('!') } })],
     };
 
+    /// <summary>The core/v1 Endpoints of a service (older clusters), one subset; "10.244.0.3" ready, "!10.244.0.3" not ready.</summary>
+    public static V1Endpoints Endpoints(string service, (string? Name, int Port, string Protocol)[] ports, params string[] addresses) => new()
+    {
+        Kind = "Endpoints",
+        ApiVersion = "v1",
+        Metadata = new V1ObjectMeta { Name = service, NamespaceProperty = "default" },
+        Subsets =
+        [
+            new V1EndpointSubset
+            {
+                Addresses = [.. addresses.Where(a => !a.StartsWith('!')).Select(a => new V1EndpointAddress { Ip = a })],
+                NotReadyAddresses = [.. addresses.Where(a => a.StartsWith('!')).Select(a => new V1EndpointAddress { Ip = a[1..] })],
+                Ports = [.. ports.Select(p => new Corev1EndpointPort { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
+            },
+        ],
+    };
+
     public async ValueTask DisposeAsync()
     {
-        if (Controller is not null)
-        {
-            await Controller.StopAsync(CancellationToken.None).DefaultTimeout();
-            Controller.Dispose();
-        }
-
+        await StopControllerAsync();
         await Manager.DisposeAsync();
         await Api.DisposeAsync();
+        var directory = Path.GetDirectoryName(Path.GetDirectoryName(RecordPath))!;
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
