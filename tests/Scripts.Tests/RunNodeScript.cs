@@ -103,9 +103,22 @@ internal sealed class RunNodeScript : IAsyncDisposable
     /// <remarks>
     /// The answer is taken as soon as its line arrives, waiting up to 5 s for it: a UDP call never ends by
     /// itself (socat waits out its timeout), and on a loaded machine the backend's forked shell can take
-    /// longer than socat's default half second to answer.
+    /// longer than socat's default half second to answer. A UDP query is sent again up to twice when no
+    /// answer came, as a resolver does (a datagram may be lost; a TCP connection retransmits by itself).
     /// </remarks>
     public async Task<string> CallAsync(string vip, int port, string protocol)
+    {
+        var attempts = protocol == "UDP" ? 3 : 1;
+        var answer = string.Empty;
+        for (var attempt = 0; attempt < attempts && answer.Length == 0; attempt++)
+        {
+            answer = await CallOnceAsync(vip, port, protocol);
+        }
+
+        return answer;
+    }
+
+    private async Task<string> CallOnceAsync(string vip, int port, string protocol)
     {
         var call = string.Create(CultureInfo.InvariantCulture, $"echo | socat -t 5 -T 5 - {protocol}:{vip}:{port} 2>/dev/null");
         await using var client = DaemonProcess.StartProgram("ip", ["netns", "exec", PodPrefix + "client", "sh", "-c", call]);
