@@ -31,6 +31,13 @@ public sealed class SystemLinkLookupTests
 
             await HostCommands.RunAsync("ip", "link", "set", "dev", name, "up");
             await HostCommands.RunAsync("ip", "link", "set", "dev", peer, "up");
+            // The kernel's link watcher sets operstate "up" a moment after the carrier (up to a second on a busy machine).
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (_lookup.Find(name).State == LinkState.Down && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
             Assert.Equal(LinkState.NoIPv4Address, _lookup.Find(name).State);
 
             // A /32 from TEST-NET-2 adds only a local route, and goes with the veth.
