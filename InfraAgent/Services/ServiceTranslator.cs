@@ -7,7 +7,8 @@ namespace InfraAgent.Services;
 /// <summary>
 /// A Service and its EndpointSlices → one <see cref="ServiceTranslation"/> per (IP, protocol, port):
 /// ClusterIPs, externalIPs, load-balancer ingress IPs and, for NodePort/LoadBalancer services, the
-/// node IP with the nodePort (reference-behaviour.md 6.8, from EndpointSlices rather than Endpoints).
+/// node IP with the nodePort (reference-behaviour.md 6.8, from EndpointSlices, or from Endpoints read as
+/// slices by <see cref="EndpointsConversion"/> on clusters without them).
 /// Backends are the endpoints not marked not-ready, with the port of the slice port of the same name.
 /// Traffic policies are kube-proxy's: with <c>externalTrafficPolicy: Local</c> the externalIPs, load-balancer
 /// IPs and the NodePort go to this node's endpoints only, with <c>internalTrafficPolicy: Local</c> the
@@ -69,12 +70,13 @@ internal static class ServiceTranslator
 
         void AddAll(IEnumerable<string> addresses, V1ServicePort port, ServiceProtocol protocol, ImmutableArray<ServiceBackend> backends)
         {
+            // IPv6 families and unparseable addresses are left out: the manager programs IPv4 only.
             foreach (var address in addresses)
             {
                 if (IPv4Address.TryParse(address, out var ipv4) && ipv4.Value != 0)
                 {
                     Add(new ServiceKey(ipv4, protocol, (ushort)port.Port), backends);
-                } // IPv6 families and unparseable addresses: the manager programs IPv4 only
+                }
             }
         }
     }

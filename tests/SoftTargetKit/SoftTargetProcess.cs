@@ -55,6 +55,10 @@ public sealed class SoftTargetProcess : IAsyncLifetime
 
     public int ProcessId => _process?.Id ?? 0;
 
+    /// <summary>Waits until SoftTarget has printed <paramref name="text"/> (a log line it writes when something happened).</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) =>
+        _process?.WaitForOutputAsync(text, timeout) ?? throw new InvalidOperationException("SoftTarget is not running");
+
     public static P4Info K8sDpP4Info { get; } = ProtobufText.Parse<P4Info>(File.ReadAllText(Path.Combine(RepoPaths.Root, "k8s_dp", "p4Info.txt")));
 
     public async Task InitializeAsync()

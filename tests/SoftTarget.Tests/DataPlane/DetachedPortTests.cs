@@ -29,8 +29,10 @@ public sealed class DetachedPortTests : IClassFixture<SoftTargetProcess>
         await session.WriteAsync(Insert(PodRoute(a.Ip, a.Port, a.Mac)), Insert(PodRoute(b.Ip, b.Port, b.Mac)));
         Assert.True(await a.Namespace.PingsAsync(b.Ip), "a -> b before\n" + _target.Output);
 
-        // The kubelet removes b's namespace with the TAP still inside: the kernel destroys the TAP.
+        // The kubelet removes b's namespace with the TAP still inside: the kernel destroys the TAP, a moment
+        // later (a namespace is torn down by a kernel worker after its last reference goes), and SoftTarget says so.
         await b.Namespace.DisposeAsync();
+        await _target.WaitForOutputAsync($"port {b.Tap} (P4 port {b.Port}) lost its TAP", TimeSpan.FromSeconds(30));
         Assert.False(await HostCommands.LinkExistsAsync(b.Tap));
         Assert.False(await a.Namespace.PingsAsync(b.Ip), "b's TAP is gone, yet b answered");
 
