@@ -96,10 +96,7 @@ internal sealed class FelixItems
         }
 
         _unsaved = false;
-        var temporary = _path + ".tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!); // an absolute path: the directory exists or can be made
-        File.WriteAllLines(temporary, _live.Order(StringComparer.Ordinal));
-        File.Move(temporary, _path, overwrite: true);
+        StateFile.WriteLines(_path, _live.Order(StringComparer.Ordinal));
     }
 
     private static string Key(params string?[] parts) => string.Join('\t', parts.Select(p => p ?? string.Empty));

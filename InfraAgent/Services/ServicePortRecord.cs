@@ -13,15 +13,15 @@ namespace InfraAgent.Services;
 /// </summary>
 internal sealed class ServicePortRecord
 {
-    private readonly string _path;
     private readonly HashSet<ServiceKey> _keys = [];
+    private readonly List<string> _unreadable = [];
     private bool _unsaved;
 
     /// <summary>Reads the file when there is one; lines that are not a service port are dropped (and said so in <see cref="Unreadable"/>).</summary>
     public ServicePortRecord(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        _path = path;
+        Path = path;
         if (!File.Exists(path))
         {
             return;
@@ -35,18 +35,18 @@ internal sealed class ServicePortRecord
             }
             else
             {
-                Unreadable.Add(line);
+                _unreadable.Add(line);
             }
         }
     }
 
-    public string Path => _path;
+    public string Path { get; }
 
     /// <summary>The keys read from the file or added since.</summary>
     public IReadOnlyCollection<ServiceKey> Keys => _keys;
 
     /// <summary>Lines of the file that were not a service port (logged once at start).</summary>
-    public List<string> Unreadable { get; } = [];
+    public IReadOnlyList<string> Unreadable => _unreadable;
 
     /// <summary>Records a key the manager is about to be sent; true when it is new (then <see cref="Save"/> before sending).</summary>
     public bool Add(ServiceKey key)
@@ -67,10 +67,7 @@ internal sealed class ServicePortRecord
             return;
         }
 
-        var temporary = _path + ".tmp";
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!); // an absolute path: the directory exists or can be made
-        File.WriteAllLines(temporary, _keys.Order().Select(k => k.ToString()));
-        File.Move(temporary, _path, overwrite: true);
+        StateFile.WriteLines(Path, _keys.Order().Select(k => k.ToString()));
         _unsaved = false;
     }
 

@@ -105,7 +105,7 @@ internal sealed class ServicesController : BackgroundService
         var informers = Task.WhenAll(_services.RunAsync(stoppingToken), _fromEndpoints ? _endpoints.RunAsync(stoppingToken) : _slices.RunAsync(stoppingToken));
         await Task.WhenAll(_services.Ready, _fromEndpoints ? _endpoints.Ready : _slices.Ready).WaitAsync(stoppingToken);
         ServicesLog.Synced(_logger, _services.Items.Count, _fromEndpoints ? _endpoints.Items.Count : _slices.Items.Count, _fromEndpoints ? "endpoints" : "endpoint slices");
-        ForgetLeftovers();
+        TakeOverRecordedPorts();
         _ready.TrySetResult();
 
         try
@@ -150,7 +150,7 @@ internal sealed class ServicesController : BackgroundService
     /// the first Pump (after every listed Service was translated, as the caches were complete before the
     /// loop started) sends each one either its current backends or, when no Service wants it any more, a delete.
     /// </summary>
-    private void ForgetLeftovers()
+    private void TakeOverRecordedPorts()
     {
         foreach (var line in _record.Unreadable)
         {
